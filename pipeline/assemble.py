@@ -1,0 +1,103 @@
+"""The run's collected outputs: the print bundle, the seal register sheet and the manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+
+@dataclass
+class Made:
+    """One document as written to the output folder."""
+
+    kind: str
+    kind_name: str
+    doc_no: str
+    title: str
+    recipient: str
+    cc: list[str]
+    date: str
+    docx: str  # relative to the output folder
+    pdf: str | None = None
+    pages: int | None = None
+    task_id: str | None = None
+    finding_ids: list[str] = field(default_factory=list)
+
+    def manifest(self) -> dict:
+        return {
+            "kind": self.kind, "doc_no": self.doc_no, "title": self.title, "recipient": self.recipient,
+            "cc": self.cc, "task_id": self.task_id, "finding_ids": self.finding_ids, "date": self.date,
+            "docx": self.docx, "pdf": self.pdf, "pages": self.pages,
+        }
+
+
+def count_pages(pdf: Path) -> int:
+    return len(PdfReader(pdf).pages)
+
+
+def print_bundle(made: list[Made], folder: Path, dest: Path) -> int:
+    """Every PDF in print order, each starting on an odd page (duplex), one bookmark each."""
+    writer = PdfWriter()
+    for doc in made:
+        assert doc.pdf is not None
+        start = len(writer.pages)
+        reader = PdfReader(folder / doc.pdf)
+        for page in reader.pages:
+            writer.add_page(page)
+        writer.add_outline_item(f"{doc.doc_no} {doc.recipient}", start)
+        if len(reader.pages) % 2:
+            box = reader.pages[-1].mediabox
+            writer.add_blank_page(width=float(box.width), height=float(box.height))
+    writer.page_mode = "/UseOutlines"
+    with open(dest, "wb") as fh:
+        writer.write(fh)
+    return len(writer.pages)
+
+
+def seal_register(made: list[Made], dest: Path, heading: str) -> None:
+    """用印登记表.xlsx: one row per document, ready to print and sign at the seal desk."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "用印登记"
+    headers = ["序号", "文号", "文种", "标题", "主送单位", "抄送", "页数", "成文日期", "文件", "用印人", "备注"]
+    widths = [6, 24, 10, 44, 26, 30, 6, 16, 40, 10, 10]
+    ws.append([heading] + [None] * (len(headers) - 1))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws["A1"].font = Font(name="黑体", size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(headers)
+    thin = Side(style="thin")
+    for i, doc in enumerate(made, start=1):
+        ws.append([i, doc.doc_no, doc.kind_name, doc.title, doc.recipient, "、".join(doc.cc), doc.pages,
+                   doc.date, doc.pdf or doc.docx, None, None])
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if cell.row == 2:
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.save(dest)
+
+
+def write_manifest(made: list[Made], dest: Path, month: str, as_of: str, extra: dict | None = None) -> None:
+    data = {"month": month, "as_of": as_of, "documents": [m.manifest() for m in made]}
+    if extra:
+        data.update(extra)
+    dest.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,155 @@
+"""The monthly run: read → plan → number → render → convert → assemble → move into place.
+
+Everything is decided in memory first; the output folder is built beside its final place
+and moved there whole, and the register's transaction commits only when it is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import assemble, plan
+from .config import Config
+from .context import build_context
+from .convert import convert_all
+from .errors import RunFailed
+from .model import Kind, Numbered
+from .register import Register
+from .render import Renderer
+from .sources import read_office
+
+Progress = Callable[[str, int, int], None]
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\u200e\u200f\u202a-\u202e]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(stem: str, suffix: str, limit: int = 120) -> str:
+    """A file name that stays inside its folder and is valid on Windows too."""
+    name = _UNSAFE.sub("_", stem).strip(" .")
+    name = name.replace("..", "_")
+    if len(name) > limit:
+        name = name[:limit].rstrip(" .")
+    if not name or name.split(".")[0].upper() in _RESERVED:
+        name = f"_{name}"
+    return name + suffix
+
+
+@dataclass
+class Summary:
+    month: str
+    as_of: dt.date
+    out: Path | None
+    made: list[assemble.Made] = field(default_factory=list)
+    planned: list[tuple[str, str, str]] = field(default_factory=list)  # (kind name, doc_no, recipient)
+    dry_run: bool = False
+    bundle_pages: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counter:
+        return Counter(kind for kind, _, _ in self.planned)
+
+
+def month_of(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        from .errors import BadInput, Problem
+
+        raise BadInput(Problem("--month", f'"{text}" is not a month (use 2026-11)'))
+    return text
+
+
+def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
+            jobs: int | None = None, progress: Progress | None = None) -> Summary:
+    """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1)."""
+    office = read_office(config)
+    register = Register(config.register_url)
+    run = f"{month}@{as_of.isoformat()}"
+    history = plan.merged_history(register.history(exclude_run=run), office.history)
+    decisions = plan.decide(office, history, as_of, month, config)
+    requests = plan.requests(decisions, config, as_of, month)
+    renderer = Renderer(config.templates_dir)
+    renderer.load(sorted({d.kind.value for d in decisions} | {k.value for k in (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)}))
+    summary = Summary(month, as_of, None, dry_run=dry_run)
+    if dry_run:
+        numbers = register.preview(run, requests, office.history)
+        summary.planned = [(d.kind.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        return summary
+
+    out_root = config.out_dir
+    final = out_root / month
+    with register.issue(run, requests, office.history) as numbers:
+        numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
+        summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
+        try:
+            out_root.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f".{month}.partial-", dir=out_root))
+            work.chmod(0o755)
+        except OSError as exc:
+            raise RunFailed(f"cannot write to {out_root}: {exc.strerror or exc}")
+        try:
+            made = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress)
+            summary.made = made
+            if pdf:
+                summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
+            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
+            assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
+            _move_into_place(work, final)
+        except OSError as exc:
+            shutil.rmtree(work, ignore_errors=True)
+            raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    summary.out = final
+    return summary
+
+
+def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
+          pdf: bool, jobs: int | None, progress: Progress | None) -> list[assemble.Made]:
+    (work / "docx").mkdir()
+    same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
+    made = []
+    for i, n in enumerate(numbered, start=1):
+        d = n.decision
+        ctx = build_context(n, config, as_of, same_run)
+        name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
+        renderer.render(d.kind.value, ctx, work / "docx" / name)
+        made.append(assemble.Made(
+            kind=d.kind.value, kind_name=d.kind.zh, doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+            cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
+            task_id=d.task.id if d.task else None,
+        ))
+        if progress:
+            progress("rendered", i, len(numbered))
+    if pdf and made:
+        files = [work / m.docx for m in made]
+        pdfs = convert_all(files, work / "pdf", jobs or os.cpu_count() or 1,
+                           (lambda done, total: progress("converted", done, total)) if progress else None)
+        for m, p in zip(made, pdfs):
+            m.pdf = f"pdf/{p.name}"
+            m.pages = assemble.count_pages(p)
+    return made
+
+
+def _move_into_place(work: Path, final: Path) -> None:
+    """Replace final with work in two renames, so the folder is never half there."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+    try:
+        work.rename(final)
+    except OSError:
+        if old is not None:
+            old.rename(final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

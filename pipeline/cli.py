@@ -1,0 +1,203 @@
+"""The make-notices command: parse options, load the config, call one function, print the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import build
+from .config import Config, load_config
+from .errors import BadInput, MakeNoticesError, Problem
+from .sources.values import parse_date
+
+
+class Context:
+    def __init__(self, config_path: Path, data: str | None, out: str | None, quiet: bool, verbose: bool):
+        self.config_path = config_path
+        self.data = data
+        self.out = out
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def config(self) -> Config:
+        config = load_config(self.config_path)
+        if self.data:
+            config.paths.data = str(Path(self.data).resolve())
+        if self.out:
+            config.paths.out = str(Path(self.out).resolve())
+        return config
+
+
+def _fail(exc: MakeNoticesError) -> None:
+    if isinstance(exc, BadInput):
+        n = len(exc.problems)
+        click.echo(f"make-notices: {n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+        for p in exc.problems:
+            click.echo(f"  {p}", err=True)
+    else:
+        click.echo(f"make-notices: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _date_option(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    day, err = parse_date(value)
+    if err or day is None:
+        raise BadInput(Problem(name, err or "is empty"))
+    return day
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.yaml"), show_default=True,
+              help="The office's config file.")
+@click.option("--data", type=click.Path(), help="The data folder (default: paths.data of the config).")
+@click.option("--out", type=click.Path(), help="The output folder (default: paths.out of the config).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every document made.")
+@click.version_option(package_name="make-notices")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path, data: str | None, out: str | None, quiet: bool, verbose: bool) -> None:
+    """Make a reform office's monthly documents from its spreadsheets."""
+    ctx.obj = Context(config_path, data, out, quiet, verbose)
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        def plain(stage: str, done: int, total: int) -> None:
+            if not quiet and done == total:
+                click.echo(f"  {stage} {done}/{total}", err=True)
+        return plain
+
+    def bar(stage: str, done: int, total: int) -> None:
+        click.echo(f"\r  {stage} {done}/{total}", nl=done == total, err=True)
+    return bar
+
+
+@main.command()
+@click.option("--month", help="The month, e.g. 2026-11 (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date of the run and of the documents (default: today).")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The monthly run: slips, PDFs, print bundle, register sheet, manifest."""
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        config = obj.config()
+        jobs = jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
+        summary = build.monthly(config, month, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_summary(summary, obj)
+
+
+def _print_summary(summary: build.Summary, obj: Context) -> None:
+    if obj.quiet:
+        return
+    counts = Counter(kind for kind, _, _ in summary.planned)
+    total = len(summary.planned)
+    what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
+    if summary.dry_run:
+        click.echo(f"dry run for {summary.month} as of {summary.as_of}: would make {total} documents ({what}); nothing written.")
+        for kind, doc_no, unit in summary.planned:
+            click.echo(f"  {doc_no}  {kind}  {unit}")
+        return
+    if obj.verbose:
+        for kind, doc_no, unit in summary.planned:
+            click.echo(f"  {doc_no}  {kind}  {unit}")
+    units = len({unit for _, _, unit in summary.planned})
+    click.echo(f"{summary.month} as of {summary.as_of}: {total} documents for {units} units ({what}).")
+    for note in summary.notes:
+        click.echo(f"  {note}")
+    if summary.out is not None:
+        extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        click.echo(f"written to {summary.out}{extra}.")
+
+
+@main.command()
+@click.option("--month", help="The month to check for (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date to check as of (default: today).")
+@click.pass_obj
+def check(obj: Context, month: str | None, as_of: str | None) -> None:
+    """Read and check all data and templates; write nothing."""
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        config = obj.config()
+        summary = build.monthly(config, month, day, dry_run=True, pdf=False)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    counts = Counter(kind for kind, _, _ in summary.planned)
+    click.echo("ok")
+    what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
+    click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
+
+
+@main.group()
+def register() -> None:
+    """The number register: list what was issued, void a number."""
+
+
+@register.command("list")
+@click.option("--year", type=int, help="Only this year.")
+@click.pass_obj
+def register_list(obj: Context, year: int | None) -> None:
+    """Every number issued (and voided), series by series."""
+    from .register import Register
+
+    try:
+        config = obj.config()
+        entries = Register(config.register_url).entries(year)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if not entries:
+        click.echo("the register is empty.")
+        return
+    for e in entries:
+        status = "" if e.status == "issued" else f"  作废：{e.void_reason}"
+        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}{status}")
+
+
+@register.command("void")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the number is void (kept in the register).")
+@click.pass_obj
+def register_void(obj: Context, number: str, reason: str) -> None:
+    """Void a number: it stays in the register with the reason and is never reused."""
+    from .register import Register
+
+    try:
+        config = obj.config()
+        entry = Register(config.register_url).void(number, reason)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{entry.doc_no} is void: {entry.void_reason}")
+
+
+@main.command()
+@click.pass_obj
+def doctor(obj: Context) -> None:
+    """Is LibreOffice there, are the fonts there, is the register reachable."""
+    from .doctor import diagnose
+
+    ok = True
+    for good, line in diagnose(obj.config_path):
+        ok &= good
+        click.echo(("  ok  " if good else "  !!  ") + line)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

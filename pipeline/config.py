@@ -1,0 +1,255 @@
+"""The office's config.yaml: schema, defaults, and a loader that reports every problem with its key path."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+import yaml
+
+from .errors import BadInput, Problem, display_path
+
+DEFAULT_CONSEQUENCES = ["在全市范围内通报", "约谈单位主要负责人", "在年度改革考核中扣分"]
+
+
+@dataclass
+class Contact:
+    name: str = ""
+    """Who answers the phone for the office's slips."""
+    phone: str = ""
+
+
+@dataclass
+class Office:
+    name: str = ""
+    """Required: the issuing organ's full name."""
+    prefix: str = ""
+    """Required: the 文号 prefix, e.g. 淄改办."""
+    short: str = ""
+    """Short name used in slip heads, 印发 lines and signatures (default: the name)."""
+    mark: str = ""
+    """发文机关标志 of formal documents (default: the name + 文件)."""
+    cc: list[str] = field(default_factory=list)
+    """抄送 of formal documents."""
+    contact: Contact = field(default_factory=Contact)
+
+
+@dataclass
+class Numbering:
+    formal: str = "{prefix}发〔{year}〕{n}号"
+    reminder: str = "{prefix}提〔{year}〕{n}号"
+    assignment: str = "{prefix}交〔{year}〕{n}号"
+    urging: str = "{prefix}催〔{year}〕{n}号"
+    order: str = "{prefix}责〔{year}〕{n}号"
+    finding_urging: str | None = None
+    """Finding urging slips share the urging series unless this is given."""
+
+
+@dataclass
+class Rules:
+    reminder_reply_days: int = 10
+    urge_days_before_due: int = 7
+    order_after_urging_days: int = 15
+    order_new_deadline_days: int = 15
+    order_consequences: list[str] = field(default_factory=lambda: list(DEFAULT_CONSEQUENCES))
+    progress_report_day: int = 25
+    """Assigned units report progress monthly by this day of the month."""
+    urging_reply_days: int = 5
+    """An urged unit reports progress and the reasons for delay within this many days."""
+
+
+@dataclass
+class Ranking:
+    categories: list[str] = field(default_factory=lambda: ["区县", "专项小组"])
+    annual_weight: float = 0.5
+    commend_top: int = 3
+    chart: bool = True
+
+
+@dataclass
+class Paths:
+    data: str = "data"
+    templates: str = "templates/docx"
+    out: str = "out"
+    register: str = "data/register.sqlite"
+
+
+@dataclass
+class Cases:
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Pdf:
+    enabled: bool = True
+    jobs: int | str = "auto"
+
+
+@dataclass
+class Units:
+    categories: list[str] = field(default_factory=lambda: ["区县", "市直部门", "专项小组", "其他"])
+    """Accepted 类别 of units; an office may add its own."""
+
+
+@dataclass
+class Config:
+    office: Office = field(default_factory=Office)
+    numbering: Numbering = field(default_factory=Numbering)
+    rules: Rules = field(default_factory=Rules)
+    ranking: Ranking = field(default_factory=Ranking)
+    paths: Paths = field(default_factory=Paths)
+    cases: Cases = field(default_factory=Cases)
+    pdf: Pdf = field(default_factory=Pdf)
+    units: Units = field(default_factory=Units)
+    base: Path = field(default=Path("."))
+    """The folder of config.yaml: relative paths are read from here."""
+
+    def path(self, value: str) -> Path:
+        p = Path(os.path.expanduser(value))
+        return p if p.is_absolute() else self.base / p
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.paths.data)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.path(self.paths.out)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.path(self.paths.templates)
+
+    @property
+    def register_url(self) -> str:
+        reg = self.paths.register
+        if reg.startswith(("postgresql://", "postgres://")):
+            return reg
+        return str(self.path(reg))
+
+    def series_pattern(self, series: str) -> str:
+        return getattr(self.numbering, series) or self.numbering.urging
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is list:
+        return f"a list of {_type_name(get_args(tp)[0])}"
+    if tp is str:
+        return "text"
+    if tp is int:
+        return "a whole number"
+    if tp is float:
+        return "a number"
+    if tp is bool:
+        return "true or false"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(value: Any, tp: Any, path: str, shown: str, problems: list[Problem]) -> Any:
+    """Check value against the annotated type; return the typed value."""
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path, shown, problems)
+    args = get_args(tp)
+    if get_origin(tp) is not None and type(None) in args:  # X | None
+        if value is None:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        tp = inner[0] if len(inner) == 1 else tp
+        args = get_args(tp)
+    if get_origin(tp) is list:
+        if not isinstance(value, list):
+            problems.append(Problem(shown, f"{path}: expected {_type_name(tp)}, got {value!r}"))
+            return []
+        return [_convert(v, args[0], f"{path}[{i}]", shown, problems) for i, v in enumerate(value)]
+    if args and get_origin(tp) is not list:  # int | str (pdf.jobs)
+        if any(isinstance(value, a) and not isinstance(value, bool) for a in args):
+            return value
+        problems.append(Problem(shown, f"{path}: expected a whole number or auto, got {value!r}"))
+        return None
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, tp) and not (tp is int and isinstance(value, bool)):
+        return value
+    problems.append(Problem(shown, f"{path}: expected {_type_name(tp)}, got {value!r}"))
+    return None
+
+
+def _build(cls: Any, data: Any, path: str, shown: str, problems: list[Problem]) -> Any:
+    hints = get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "base"]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, f"{path or 'the file'}: expected a mapping of keys, got {data!r}"))
+        return cls()
+    kwargs = {}
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else str(key)
+        if key not in names:
+            import difflib
+
+            near = difflib.get_close_matches(str(key), names, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else f" (known keys: {', '.join(names)})"
+            problems.append(Problem(shown, f"{where}: unknown key{hint}"))
+            continue
+        kwargs[key] = _convert(value, hints[key], where, shown, problems)
+    kwargs = {k: v for k, v in kwargs.items() if v is not None or k == "finding_urging"}
+    return cls(**kwargs)
+
+
+def load_config(path: Path) -> Config:
+    """Load and validate config.yaml; raise BadInput listing every problem."""
+    shown = display_path(path)
+    if not path.is_file():
+        raise BadInput(Problem(shown, "missing config file (copy config.yaml from the project and set office.name and office.prefix)"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BadInput(Problem(shown, f"is not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None))
+    except UnicodeDecodeError:
+        raise BadInput(Problem(shown, "is not UTF-8 text"))
+    problems: list[Problem] = []
+    config = _build(Config, data, "", shown, problems)
+    config.base = path.resolve().parent
+    office = config.office
+    if not office.name:
+        problems.append(Problem(shown, "office.name: required (the issuing organ's full name)"))
+    if not office.prefix:
+        problems.append(Problem(shown, "office.prefix: required (the 文号 prefix, e.g. 淄改办)"))
+    office.short = office.short or office.name
+    office.mark = office.mark or f"{office.name}文件"
+    for series in ("formal", "reminder", "assignment", "urging", "order", "finding_urging"):
+        pattern = getattr(config.numbering, series)
+        if pattern is None:
+            continue
+        if "{n}" not in pattern or "{year}" not in pattern:
+            problems.append(Problem(shown, f"numbering.{series}: must contain {{year}} and {{n}}, e.g. {{prefix}}发〔{{year}}〕{{n}}号"))
+            continue
+        try:
+            pattern.format(prefix="x", year=2026, n=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            problems.append(Problem(shown, f"numbering.{series}: only {{prefix}}, {{year}} and {{n}} may be used ({exc})"))
+    patterns = [getattr(config.numbering, s) for s in ("formal", "reminder", "assignment", "urging", "order", "finding_urging")]
+    patterns = [p for p in patterns if p]
+    if len(set(patterns)) != len(patterns):
+        problems.append(Problem(shown, "numbering: two series have the same pattern; each series needs its own"))
+    r = config.rules
+    for key in ("reminder_reply_days", "urge_days_before_due", "order_after_urging_days", "order_new_deadline_days", "urging_reply_days"):
+        value = getattr(r, key)
+        if isinstance(value, int) and not 0 <= value <= 365:
+            problems.append(Problem(shown, f"rules.{key}: {value} is out of range (0 to 365 days)"))
+    if isinstance(r.progress_report_day, int) and not 1 <= r.progress_report_day <= 28:
+        problems.append(Problem(shown, f"rules.progress_report_day: {r.progress_report_day} is out of range (1 to 28)"))
+    jobs = config.pdf.jobs
+    if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
+        problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))
+    if problems:
+        raise BadInput(problems)
+    return config

@@ -1,0 +1,303 @@
+"""GB/T 9704-2012 in numbers, and the finishing touches that depend on the rendered text.
+
+Why these settings (they hold in LibreOffice 7.4 and in Word):
+- Line pitch: every paragraph has *exact* line spacing of 28.95 pt (579 twips), and the
+  section's document grid is ``type="lines"`` with the same pitch. 225 mm / 28.95 pt = 22
+  lines. A ``linesAndChars`` grid is avoided: LibreOffice puts each 16 pt glyph into two
+  character cells and sets 14 characters a line.
+- Character pitch: 16 pt glyphs with -0.25 pt character spacing (``w:spacing w:val="-5"``)
+  give 15.75 pt a character; 28 × 15.75 pt = 441 pt fits the 156 mm (442.2 pt) text block and
+  29 do not, so both renderers set 28 characters a line without relying on a grid.
+- Hanging punctuation (``overflowPunct``) and automatic CJK/Latin spacing are off: they
+  change the characters per line in one renderer and not the other.
+- Fonts are set on all four slots of ``w:rFonts`` (never theme fonts, which silently win over
+  ``w:eastAsia``) with the standard names; the PDF conversion maps them through fontconfig.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from docx.oxml.ns import qn
+from docx.oxml import OxmlElement
+
+MM = 56.6929  # twips per mm
+PT = 20  # twips per point
+
+PAGE_W, PAGE_H = 11906, 16838  # A4
+MARGIN_TOP = round(37 * MM)  # 2098
+MARGIN_LEFT = round(28 * MM)  # 1587
+MARGIN_RIGHT = round(26 * MM)  # 1474
+MARGIN_BOTTOM = round(35 * MM)  # 1984
+FOOTER_DISTANCE = round(24 * MM)  # puts — N — about 7 mm below the text block
+TEXT_W_PT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / PT  # 442.25 pt = 156 mm
+LINE = 579  # twips: 28.95 pt, 22 lines in 225 mm
+BODY_PT = 16
+CHAR_SPACING = -5  # twentieths of a point: -0.25 pt
+CHAR_PITCH_PT = BODY_PT + CHAR_SPACING / PT  # 15.75 pt
+CHAR_PITCH = round(CHAR_PITCH_PT * PT)  # 315 twips
+TITLE_PT = 22
+PAGE_NO_PT = 14
+RED = "FF0000"
+
+FANGSONG = "仿宋_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+SONGTI = "宋体"
+STANDARD_FONTS = (FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI)
+
+# Paragraph style names (as shown in Word's style list); the finishing step finds parts by them.
+S_BODY = "公文正文"
+S_MARK = "发文机关标志"
+S_SLIP_HEAD = "单据名称"
+S_DOC_NO = "发文字号"
+S_TITLE = "公文标题"
+S_ADDRESSEE = "主送机关"
+S_H1 = "一级标题"
+S_H2 = "二级标题"
+S_H3 = "三级标题"
+S_ATTACH_NOTE = "附件说明"
+S_SIGNATURE = "发文机关署名"
+S_DATE = "成文日期"
+S_ATTACH_HEAD = "附件标识"
+S_ATTACH_TITLE = "附件标题"
+S_COLOPHON = "版记"
+S_RECEIPT = "签收栏"
+S_TABLE = "表格文字"
+S_PAGE_NO = "页码"
+S_PLAIN = "公文无缩进"
+S_INLINE_H1 = "段首标题"  # character style: 一、… at the start of a paragraph, 黑体
+
+
+def text_width_em(text: str) -> float:
+    """Width of text in ems: CJK and full-width forms 1, ASCII and half-width 0.5."""
+    width = 0.0
+    for ch in text:
+        o = ord(ch)
+        if o < 0x2E80 and ch not in "—…“”‘’·" or 0xFF61 <= o <= 0xFFDC:
+            width += 0.5
+        else:
+            width += 1.0
+    return width
+
+
+def _rpr(run):
+    rpr = run.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        run.insert(0, rpr)
+    return rpr
+
+
+def _set_child(parent, tag: str, **attrs) -> None:
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.append(el)
+    for k, v in attrs.items():
+        el.set(qn(k), str(v))
+
+
+def style_of(paragraph, styles_by_id: dict[str, str]) -> str:
+    ppr = paragraph.find(qn("w:pPr"))
+    if ppr is None:
+        return ""
+    ps = ppr.find(qn("w:pStyle"))
+    if ps is None:
+        return ""
+    return styles_by_id.get(ps.get(qn("w:val")), "")
+
+
+def paragraph_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def fit_one_line(p, size_pt: float, max_width_pt: float) -> None:
+    """Squeeze a red head onto one line by character scaling (w:w), as offices do for long marks."""
+    text = paragraph_text(p)
+    width = text_width_em(text) * size_pt
+    if width <= max_width_pt or not text:
+        return
+    scale = int(max_width_pt / width * 100)
+    for run in p.iter(qn("w:r")):
+        _set_child(_rpr(run), "w:w", **{"w:val": max(scale, 33)})
+
+
+_BREAK_AFTER = "，、；：）》”"
+_NO_BREAK_BEFORE = "，。、；：？！）》”〕"
+_NO_BREAK_AFTER = "（《“〔"
+
+
+def title_lines(text: str, chars_per_line: int) -> list[str]:
+    """Split a title into balanced lines that never break a word (jieba), longest line first."""
+    if text_width_em(text) <= chars_per_line:
+        return [text]
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokens = list(jieba.cut(text, HMM=False))
+    # merge book-title marks 《…》 into single unbreakable tokens
+    merged: list[str] = []
+    depth = 0
+    for tok in tokens:
+        if depth and merged:
+            merged[-1] += tok
+        else:
+            merged.append(tok)
+        depth += tok.count("《") + tok.count("（") - tok.count("》") - tok.count("）")
+        depth = max(depth, 0)
+    tokens = merged
+    total = text_width_em(text)
+    n_lines = int(-(-total // chars_per_line))
+    cuts = [0]
+    acc = 0.0
+    positions = []  # (width before cut, token index)
+    for i, tok in enumerate(tokens[:-1]):
+        acc += text_width_em(tok)
+        nxt = tokens[i + 1]
+        if nxt[0] in _NO_BREAK_BEFORE or tok[-1] in _NO_BREAK_AFTER:
+            continue
+        positions.append((acc, i + 1))
+    best = None
+    # try every combination of n_lines-1 cut positions (titles are short) for the most even split
+    import itertools
+
+    for k in range(n_lines, n_lines + 2):
+        for combo in itertools.combinations(positions, k - 1):
+            widths = []
+            prev = 0.0
+            for w, _ in combo:
+                widths.append(w - prev)
+                prev = w
+            widths.append(total - prev)
+            if max(widths) > chars_per_line:
+                continue
+            # balanced: small spread; a trapezoid (upper lines not shorter) is preferred
+            spread = max(widths) - min(widths)
+            inverted = sum(1 for a, b in zip(widths, widths[1:]) if b > a + 1)
+            score = (k, spread + 2 * inverted)
+            if best is None or score < best[0]:
+                best = (score, [idx for _, idx in combo])
+        if best:
+            break
+    if best is None:  # no word boundary fits: fall back to even character cuts
+        per = -(-len(text) // n_lines)
+        return [text[i:i + per] for i in range(0, len(text), per)]
+    cuts = [0] + best[1] + [len(tokens)]
+    return ["".join(tokens[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+
+def set_lines(p, lines: list[str]) -> None:
+    """Replace the text of a paragraph with lines separated by line breaks, keeping the first run's format."""
+    runs = list(p.iter(qn("w:r")))
+    if not runs:
+        return
+    first = runs[0]
+    rpr = first.find(qn("w:rPr"))
+    for r in runs:
+        r.getparent().remove(r)
+    for i, line in enumerate(lines):
+        r = OxmlElement("w:r")
+        if rpr is not None:
+            r.append(copy.deepcopy(rpr))
+        if i:
+            r.append(OxmlElement("w:br"))
+        t = OxmlElement("w:t")
+        t.text = line
+        t.set(qn("xml:space"), "preserve")
+        r.append(t)
+        p.append(r)
+
+
+def set_right_indent(p, twips: int) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        # schema order: w:ind comes before w:jc and after spacing; appending works in both renderers
+        jc = ppr.find(qn("w:jc"))
+        if jc is not None:
+            jc.addprevious(ind)
+        else:
+            ppr.append(ind)
+    for attr in ("w:rightChars", "w:endChars"):
+        if ind.get(qn(attr)) is not None:
+            del ind.attrib[qn(attr)]
+    ind.set(qn("w:right"), str(twips))
+
+
+def keep_with_next(p) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is None:
+        el = OxmlElement("w:keepNext")
+        ps = ppr.find(qn("w:pStyle"))
+        if ps is not None:
+            ps.addnext(el)
+        else:
+            ppr.insert(0, el)
+
+
+def finish(document) -> None:
+    """Apply the layout rules that depend on the rendered text (see the module docstring)."""
+    styles_by_id = {s.style_id: s.name for s in document.styles}
+    body = document.element.body
+    paragraphs = list(body.iter(qn("w:p")))
+    for p in paragraphs:
+        name = style_of(p, styles_by_id)
+        if name == S_MARK:
+            fit_one_line(p, _style_size(document, S_MARK), TEXT_W_PT - 15 / 0.3528)
+        elif name == S_SLIP_HEAD:
+            fit_one_line(p, _style_size(document, S_SLIP_HEAD), TEXT_W_PT)
+        elif name in (S_TITLE, S_ATTACH_TITLE):
+            text = paragraph_text(p)
+            if "\n" not in text and p.find(".//" + qn("w:br")) is None:
+                lines = title_lines(text, int(TEXT_W_PT // _style_size(document, name)))
+                if len(lines) > 1:
+                    set_lines(p, lines)
+    _place_signature(document, paragraphs, styles_by_id)
+
+
+def _style_size(document, name: str) -> float:
+    style = document.styles[name]
+    size = style.font.size
+    return size.pt if size is not None else BODY_PT
+
+
+def _place_signature(document, paragraphs, styles_by_id) -> None:
+    """Centre the signature over the date (右空四字), and keep body text on the signature's page."""
+    top_level = [p for p in document.element.body if p.tag == qn("w:p")]
+    sig = next((p for p in top_level if style_of(p, styles_by_id) == S_SIGNATURE), None)
+    date = next((p for p in top_level if style_of(p, styles_by_id) == S_DATE), None)
+    if date is None:
+        return
+    date_w = text_width_em(paragraph_text(date)) * CHAR_PITCH_PT
+    date_indent = 4 * CHAR_PITCH
+    if sig is not None:
+        sig_w = text_width_em(paragraph_text(sig)) * CHAR_PITCH_PT
+        indent = date_indent + round((date_w - sig_w) / 2 * PT)
+        if indent < 2 * CHAR_PITCH:  # a long signature: 右空二字, and the date centred under it
+            indent = 2 * CHAR_PITCH
+            date_indent = indent + round((sig_w - date_w) / 2 * PT)
+        set_right_indent(sig, indent)
+    set_right_indent(date, date_indent)
+    # Keep the last body paragraph, the attachment note and the blank lines with the signature,
+    # so that a page never carries the signature alone (widow control brings two lines along).
+    idx = top_level.index(sig if sig is not None else date)
+    j = idx - 1
+    while j >= 0:
+        p = top_level[j]
+        keep_with_next(p)
+        name = style_of(p, styles_by_id)
+        if paragraph_text(p).strip() and name not in (S_ATTACH_NOTE,):
+            break
+        j -= 1
+    if sig is not None:
+        keep_with_next(sig)

@@ -1,0 +1,137 @@
+"""The domain, as frozen dataclasses: what the documents are about. Imports nothing of ours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Kind(str, Enum):
+    """The kinds of document, in print and numbering order."""
+
+    REMINDER = "reminder"
+    ASSIGNMENT = "assignment"
+    URGING = "urging"
+    ORDER = "order"
+    RECTIFICATION = "rectification"
+    FINDING_URGING = "finding_urging"
+    RANKING = "ranking"
+    COMPILATION_NOTICE = "compilation_notice"
+    COMPILATION = "compilation"
+
+    @property
+    def zh(self) -> str:
+        return KIND_ZH[self]
+
+    @property
+    def rank(self) -> int:
+        return list(Kind).index(self)
+
+
+KIND_ZH = {
+    Kind.REMINDER: "提示单",
+    Kind.ASSIGNMENT: "交办单",
+    Kind.URGING: "催办单",
+    Kind.ORDER: "责令书",
+    Kind.RECTIFICATION: "整改通知",
+    Kind.FINDING_URGING: "整改催办单",
+    Kind.RANKING: "排名通报",
+    Kind.COMPILATION_NOTICE: "印发通知",
+    Kind.COMPILATION: "案例汇编",
+}
+SLIPS = (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)
+
+
+class TaskStatus(str, Enum):
+    NOT_STARTED = "未启动"
+    IN_PROGRESS = "推进中"
+    DONE = "已完成"
+    CLOSED = "已销账"
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    short: str
+    category: str
+    order: int
+    contact: str = ""
+    phone: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    lead: Unit
+    status: TaskStatus
+    partners: tuple[Unit, ...] = ()
+    source_doc: str = ""
+    source_no: str = ""
+    source: str = ""
+    received: dt.date | None = None
+    assigned: dt.date | None = None
+    due: dt.date | None = None
+    done: dt.date | None = None
+    progress: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def is_done(self, as_of: dt.date) -> bool:
+        """Done as of a date: finished or closed, and finished on or before that date."""
+        return (
+            self.status in (TaskStatus.DONE, TaskStatus.CLOSED)
+            and self.done is not None
+            and self.done <= as_of
+        )
+
+    def is_assigned(self, as_of: dt.date) -> bool:
+        return self.assigned is not None and self.assigned <= as_of
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A document already in the register (issued by an earlier run or by hand before the tool)."""
+
+    kind: Kind
+    subject: str  # task id, or finding ids joined by '、'
+    unit: str  # the unit's full name
+    doc_no: str
+    date: dt.date
+    deadline: dt.date | None = None  # an order's new deadline
+    month: str = ""  # the run month it belongs to, 2026-11
+    series: str = ""  # for numbers read from data/history: the series and place in it
+    year: int = 0
+    n: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.month:
+            object.__setattr__(self, "month", f"{self.date:%Y-%m}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A document the rules call for, before it has a number."""
+
+    kind: Kind
+    unit: Unit
+    subject: str
+    task: Task | None = None
+    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def key(self, month: str) -> str:
+        """What the document is about: the same key in a re-run keeps its number."""
+        return f"{self.kind.value}|{self.subject}|{self.unit.name}|{month}"
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A decision with its number from the register."""
+
+    decision: Decision
+    doc_no: str
+    series: str
+    n: int

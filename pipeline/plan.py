@@ -1,0 +1,46 @@
+"""Records + rules + register history → the documents of a run, each with its numbering request.
+
+Touches no disk: the register's history comes in as a list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .config import Config
+from .context import document_title
+from .model import Decision, Issued
+from .numbering import series_for
+from .register import Request
+from .rules.escalation import Thresholds, decide_slips
+from .sources import Office
+
+
+def thresholds(config: Config) -> Thresholds:
+    r = config.rules
+    return Thresholds(r.reminder_reply_days, r.urge_days_before_due, r.order_after_urging_days, r.order_new_deadline_days)
+
+
+def merged_history(register: list[Issued], imported: list[Issued]) -> list[Issued]:
+    """The register's documents plus those of data/history not yet in it (one per number)."""
+    known = {i.doc_no for i in register}
+    return list(register) + [i for i in imported if i.doc_no not in known]
+
+
+def decide(office: Office, history: list[Issued], as_of: dt.date, month: str, config: Config) -> list[Decision]:
+    """Every document the month calls for, in numbering and print order."""
+    return decide_slips(office.tasks, history, as_of, month, thresholds(config))
+
+
+def requests(decisions: list[Decision], config: Config, as_of: dt.date, month: str) -> list[Request]:
+    out = []
+    for d in decisions:
+        series = series_for(d.kind, config.numbering, config.office.prefix)
+        pattern = series.pattern.replace("{prefix}", series.prefix)
+        deadline = d.facts.get("new_deadline") if d.facts else None
+        out.append(Request(
+            key=d.key(month), series=series.name, year=as_of.year, kind=d.kind, subject=d.subject,
+            unit=d.unit.name, month=month, issued_on=as_of, deadline=deadline,
+            title=document_title(d.kind, d.task, config), pattern=pattern,
+        ))
+    return out

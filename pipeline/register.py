@@ -1,0 +1,237 @@
+"""The number register: every 文号 issued, in SQLite (default) — never a gap, never a duplicate.
+
+Numbers are allocated in one write transaction that stays open while the documents are
+made; it commits only when the output is complete, so a failed run takes no number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .errors import BadInput, Problem, RunFailed
+from .model import Issued, Kind
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    doc_no TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    month TEXT NOT NULL,
+    doc_key TEXT,
+    issued_on TEXT NOT NULL,
+    deadline TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    run TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'issued',
+    void_reason TEXT,
+    voided_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (series, year, n)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS documents_key ON documents (doc_key) WHERE status = 'issued' AND doc_key IS NOT NULL;
+"""
+IMPORT_RUN = "import"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A document that needs a number."""
+
+    key: str
+    series: str
+    year: int
+    kind: Kind
+    subject: str
+    unit: str
+    month: str
+    issued_on: dt.date
+    deadline: dt.date | None
+    title: str
+    pattern: str  # the series pattern with the prefix filled in: 淄改办催〔{year}〕{n}号
+
+    def doc_no(self, n: int) -> str:
+        return self.pattern.format(year=self.year, n=n)
+
+
+@dataclass(frozen=True)
+class Entry:
+    doc_no: str
+    series: str
+    year: int
+    n: int
+    kind: str
+    subject: str
+    unit: str
+    month: str
+    issued_on: str
+    deadline: str | None
+    title: str
+    run: str
+    status: str
+    void_reason: str | None
+    doc_key: str | None
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(*(row[k] for k in ("doc_no", "series", "year", "n", "kind", "subject", "unit", "month", "issued_on", "deadline", "title", "run", "status", "void_reason", "doc_key")))
+
+
+def _issued(e: Entry) -> Issued:
+    return Issued(Kind(e.kind), e.subject, e.unit, e.doc_no, dt.date.fromisoformat(e.issued_on),
+                  dt.date.fromisoformat(e.deadline) if e.deadline else None, e.month)
+
+
+class Register:
+    """The SQLite register at path; the file is created only when a number is taken."""
+
+    def __init__(self, path: Path | str, timeout: float = 600.0):
+        self.path = Path(path)
+        self.timeout = timeout
+
+    def _connect(self, readonly: bool) -> sqlite3.Connection | None:
+        if readonly:
+            if not self.path.exists():
+                return None
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout, isolation_level=None)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.executescript(SCHEMA)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def entries(self, year: int | None = None) -> list[Entry]:
+        """Every number in the register (issued and void), in series order."""
+        try:
+            conn = self._connect(readonly=True)
+        except sqlite3.Error as exc:
+            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
+        if conn is None:
+            return []
+        with contextlib.closing(conn):
+            sql = "SELECT * FROM documents" + (" WHERE year = ?" if year else "") + " ORDER BY year, series, n"
+            return [_entry(r) for r in conn.execute(sql, (year,) if year else ())]
+
+    def history(self, exclude_run: str | None = None) -> list[Issued]:
+        """The issued (not void) documents, except those of the run being repeated."""
+        return [_issued(e) for e in self.entries() if e.status == "issued" and e.run != exclude_run]
+
+    def preview(self, run: str, requests: list[Request], imports: list[Issued]) -> dict[str, tuple[str, int]]:
+        """The numbers a run would take, computed without writing anything."""
+        return _allocate(self.entries(), run, requests, imports)[0]
+
+    @contextlib.contextmanager
+    def issue(self, run: str, requests: list[Request], imports: list[Issued]) -> Iterator[dict[str, tuple[str, int]]]:
+        """Take numbers for requests in one transaction; commit only if the with-block succeeds.
+
+        Yields {request key: (doc_no, n)}.
+        """
+        try:
+            conn = self._connect(readonly=False)
+        except sqlite3.Error as exc:
+            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
+        assert conn is not None
+        with contextlib.closing(conn):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise RunFailed(f"the register {self.path} is busy (another run holds it): {exc}")
+            try:
+                existing = [_entry(r) for r in conn.execute("SELECT * FROM documents")]
+                numbers, new, voids, new_imports = _allocate(existing, run, requests, imports)
+                now = dt.datetime.now().isoformat(timespec="seconds")
+                for i in new_imports:
+                    conn.execute(
+                        "INSERT INTO documents (series, year, n, doc_no, kind, subject, unit, month, doc_key, issued_on, deadline, title, run, created_at)"
+                        " VALUES (?,?,?,?,?,?,?,?,NULL,?,?,?,?,?)",
+                        (i.series, i.year or i.date.year, i.n, i.doc_no, i.kind.value, i.subject, i.unit, i.month, i.date.isoformat(),
+                         i.deadline.isoformat() if i.deadline else None, "", IMPORT_RUN, now))
+                for doc_no in voids:
+                    conn.execute("UPDATE documents SET status='void', void_reason=?, voided_at=? WHERE doc_no=?",
+                                 (f"同月重新生成（{run}）时不再需要", now, doc_no))
+                for req, n in new:
+                    doc_no = req.doc_no(n)
+                    conn.execute(
+                        "INSERT INTO documents (series, year, n, doc_no, kind, subject, unit, month, doc_key, issued_on, deadline, title, run, created_at)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (req.series, req.year, n, doc_no, req.kind.value, req.subject, req.unit, req.month, req.key,
+                         req.issued_on.isoformat(), req.deadline.isoformat() if req.deadline else None, req.title, run, now))
+                yield {k: v for k, v in numbers.items()}
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+
+    def void(self, doc_no: str, reason: str) -> Entry:
+        if not reason.strip():
+            raise BadInput(Problem("register", "a reason is required to void a number"))
+        conn = self._connect(readonly=False) if self.path.exists() else None
+        if conn is None:
+            raise BadInput(Problem(str(self.path), f'"{doc_no}" is not in the register (the register is empty)'))
+        with contextlib.closing(conn):
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT * FROM documents WHERE doc_no = ?", (doc_no,)).fetchone()
+            if row is None:
+                conn.execute("ROLLBACK")
+                raise BadInput(Problem(str(self.path), f'"{doc_no}" is not in the register (see: make-notices register list)'))
+            if row["status"] == "void":
+                conn.execute("ROLLBACK")
+                raise BadInput(Problem(str(self.path), f'"{doc_no}" is already void ({row["void_reason"]})'))
+            conn.execute("UPDATE documents SET status='void', void_reason=?, voided_at=? WHERE doc_no=?",
+                         (reason.strip(), dt.datetime.now().isoformat(timespec="seconds"), doc_no))
+            conn.execute("COMMIT")
+            return _entry(conn.execute("SELECT * FROM documents WHERE doc_no = ?", (doc_no,)).fetchone())
+
+
+def _allocate(existing: list[Entry], run: str, requests: list[Request], imports: list[Issued]):
+    """Decide numbers: a known document keeps its number, a new one takes the next of its series."""
+    by_no = {e.doc_no: e for e in existing}
+    problems = []
+    new_imports = []
+    taken: dict[tuple[str, int], set[int]] = {}
+    for e in existing:
+        taken.setdefault((e.series, e.year), set()).add(e.n)
+    for imp in imports:
+        e = by_no.get(imp.doc_no)
+        year = imp.year or imp.date.year
+        if e is None:
+            if imp.n in taken.get((imp.series, year), set()):
+                problems.append(Problem("data/history", f"{imp.doc_no}: the register already holds number {imp.n} of this series for another document"))
+                continue
+            new_imports.append(imp)
+            taken.setdefault((imp.series, year), set()).add(imp.n)
+        elif e.kind != imp.kind.value or e.subject != imp.subject:
+            problems.append(Problem("data/history", f"{imp.doc_no}: the register holds this number for {e.kind} {e.subject}, not {imp.kind.value} {imp.subject}"))
+    if problems:
+        raise BadInput(problems)
+    live = {e.doc_key: e for e in existing if e.status == "issued" and e.doc_key}
+    numbers: dict[str, tuple[str, int]] = {}
+    new = []
+    wanted = {r.key for r in requests}
+    for req in requests:
+        e = live.get(req.key)
+        if e is not None:
+            numbers[req.key] = (e.doc_no, e.n)
+    voids = [e.doc_no for e in existing if e.run == run and e.status == "issued" and e.doc_key and e.doc_key not in wanted]
+    for req in requests:
+        if req.key in numbers:
+            continue
+        used = taken.setdefault((req.series, req.year), set())
+        n = max(used, default=0) + 1
+        used.add(n)
+        numbers[req.key] = (req.doc_no(n), n)
+        new.append((req, n))
+    return numbers, new, voids, new_imports

@@ -1,0 +1,99 @@
+"""Templates → DOCX: each template read once per run, rendered in a strict Jinja sandbox."""
+
+from __future__ import annotations
+
+import io
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import layout
+from .errors import BadInput, Problem, display_path
+from .sources.tables import check_archive
+
+
+def default_templates_dir() -> Path:
+    """The project's default templates: the checkout's templates/docx, or the installed copy."""
+    here = Path(__file__).resolve().parent.parent / "templates" / "docx"
+    if here.is_dir():
+        return here
+    return Path(str(resources.files("pipeline.default_templates")))
+
+
+def zh_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十 (for 第一, （一） in templates)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def make_env() -> SandboxedEnvironment:
+    """The Jinja environment for office templates: sandboxed, strict, escaping for XML."""
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    env.filters["zh_number"] = zh_number
+    env.filters["percent"] = lambda x, places=1: f"{float(x) * 100:.{places}f}%"
+    return env
+
+
+class Renderer:
+    """Finds each kind's template (office folder first, then the defaults) and renders documents."""
+
+    def __init__(self, office_dir: Path | None):
+        self.office_dir = office_dir
+        self.default_dir = default_templates_dir()
+        self.env = make_env()
+        self._blobs: dict[str, bytes] = {}
+
+    def path(self, kind: str) -> Path:
+        if self.office_dir is not None:
+            own = self.office_dir / f"{kind}.docx"
+            if own.is_file():
+                return own
+        return self.default_dir / f"{kind}.docx"
+
+    def load(self, kinds: list[str]) -> None:
+        """Read the templates the run needs once; a broken one is bad input."""
+        problems = []
+        for kind in kinds:
+            path = self.path(kind)
+            shown = display_path(path)
+            if not path.is_file():
+                problems.append(Problem(shown, f"missing template for {kind}"))
+                continue
+            problem = check_archive(path, shown)
+            if problem:
+                problems.append(problem)
+                continue
+            blob = path.read_bytes()
+            try:
+                tpl = DocxTemplate(io.BytesIO(blob))
+                tpl.init_docx()
+                xml = tpl.patch_xml(tpl.get_xml())
+                self.env.parse(xml)
+            except TemplateError as exc:
+                problems.append(Problem(shown, f"the template does not compile: {exc}"))
+                continue
+            except Exception as exc:  # not a Word document
+                problems.append(Problem(shown, f"cannot be opened as a Word document ({type(exc).__name__}: {exc})"))
+                continue
+            self._blobs[kind] = blob
+        if problems:
+            raise BadInput(problems)
+
+    def render(self, kind: str, context: dict[str, Any], dest: Path) -> None:
+        tpl = DocxTemplate(io.BytesIO(self._blobs[kind]))
+        try:
+            tpl.render(context, jinja_env=self.env, autoescape=True)
+        except TemplateError as exc:
+            raise BadInput(Problem(display_path(self.path(kind)), f"the template failed on {context.get('doc_no', '')}: {exc}"))
+        layout.finish(tpl.docx)
+        tpl.save(dest)

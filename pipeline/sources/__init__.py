@@ -1,0 +1,36 @@
+"""Readers: data files → validated model objects, with every problem located."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Config
+from ..errors import Collector
+from ..model import Issued, Task, Unit
+from ..numbering import series_for
+from .ledger import UnitDirectory, read_history, read_tasks, read_units
+
+
+@dataclass(frozen=True)
+class Office:
+    """Everything read from data/ for a monthly run."""
+
+    units: list[Unit]
+    directory: UnitDirectory
+    tasks: list[Task]
+    history: list[Issued]  # data/history: numbers issued before the tool
+
+
+def read_office(config: Config) -> Office:
+    """Read and check all the data; raise BadInput with every problem found."""
+    problems = Collector()
+    data = config.data_dir
+    units, p = read_units(data, config.units.categories)
+    problems.extend(p)
+    directory = UnitDirectory(units)
+    tasks, p = read_tasks(data, directory)
+    problems.extend(p)
+    history, p = read_history(data, directory, lambda kind: series_for(kind, config.numbering, config.office.prefix))
+    problems.extend(p)
+    problems.raise_if_any()
+    return Office(units, directory, tasks, history)

@@ -1,0 +1,268 @@
+"""Read a table (.xlsx, .csv, .yaml) into records that remember where each came from.
+
+Headers are matched by their Chinese name or their English key; unknown headers are
+kept as extra columns. Blank rows are skipped. Nothing here knows what a unit or a task is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, display_path
+from .values import bad_chars, clean_text
+
+TABLE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
+# A real office spreadsheet is a few MB unpacked; refuse archives that unpack to more.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_CELL_CHARS = 32767  # Excel's own limit on a cell
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a record is, as the user sees it."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    line: int | None = None
+
+    def problem(self, message: str, column: str | None = None) -> Problem:
+        return Problem(self.file, message, sheet=self.sheet, row=self.row, column=column, line=self.line)
+
+
+@dataclass
+class Record:
+    values: dict[str, Any]
+    extra: dict[str, Any]
+    where: Where
+    headers: dict[str, str] = field(default_factory=dict)  # key -> header as written
+
+
+def find_table(folder: Path, stem: str) -> tuple[Path | None, Problem | None]:
+    """Find data/<stem>.xlsx|csv|yaml; exactly one must exist."""
+    found = [folder / f"{stem}{s}" for s in TABLE_SUFFIXES if (folder / f"{stem}{s}").is_file()]
+    if not found:
+        return None, Problem(display_path(folder / f"{stem}.xlsx"), f"missing file (give {stem}.xlsx, {stem}.csv or {stem}.yaml)")
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        return None, Problem(display_path(folder), f"{names}: more than one file for {stem}; keep one")
+    return found[0], None
+
+
+def check_archive(path: Path, shown: str) -> Problem | None:
+    """Refuse a file that is not a zip archive, or one that would unpack to an absurd size."""
+    if not zipfile.is_zipfile(path):
+        return Problem(shown, f"is not a real {path.suffix} file (it is not a zip archive: was it renamed from another format?)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        return Problem(shown, f"cannot be opened as {path.suffix}: {exc}")
+    if total > MAX_UNPACKED_BYTES:
+        return Problem(shown, f"would unpack to {total // (1024 * 1024)} MB; refused (at most {MAX_UNPACKED_BYTES // (1024 * 1024)} MB)")
+    return None
+
+
+def read_table(path: Path, columns: list[Column], sheet_name: str | None = None) -> tuple[list[Record], list[Problem]]:
+    """Read every non-blank row of the table at path; return records and problems."""
+    shown = display_path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            rows, problems = _rows_xlsx(path, shown, sheet_name)
+        elif suffix == ".csv":
+            rows, problems = _rows_csv(path, shown)
+        elif suffix in (".yaml", ".yml"):
+            return _records_yaml(path, shown, columns)
+        else:
+            return [], [Problem(shown, f"unknown file type {suffix} (use .xlsx, .csv or .yaml)")]
+    except OSError as exc:
+        return [], [Problem(shown, f"cannot be read: {exc.strerror or exc}")]
+    if problems:
+        return [], problems
+    return _records_from_rows(rows, shown, columns)
+
+
+# A grid: (sheet name, [(row number, [cells])]) with the header among the first rows.
+Grid = tuple[str | None, list[tuple[int, list[Any]]]]
+
+
+def _rows_xlsx(path: Path, shown: str, sheet_name: str | None) -> tuple[Grid, list[Problem]]:
+    problem = check_archive(path, shown)
+    if problem:
+        return (None, []), [problem]
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        return (None, []), [Problem(shown, f"cannot be opened as an Excel workbook ({type(exc).__name__}: {exc})")]
+    try:
+        if sheet_name:
+            if sheet_name not in wb.sheetnames:
+                return (None, []), [Problem(shown, f'has no sheet "{sheet_name}" (sheets: {", ".join(wb.sheetnames)})')]
+            ws = wb[sheet_name]
+        else:
+            ws = wb.worksheets[0]
+        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+        return (ws.title, rows), []
+    finally:
+        wb.close()
+
+
+def _rows_csv(path: Path, shown: str) -> tuple[Grid, list[Problem]]:
+    raw = path.read_bytes()
+    if raw[:4] == b"PK\x03\x04":
+        return (None, []), [Problem(shown, "is not a CSV file (it is a zip archive: an Excel file renamed to .csv?)")]
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        return (None, []), [Problem(shown, "is neither UTF-8 nor GB18030 text; save it again as CSV UTF-8")]
+    if "\x00" in text:
+        return (None, []), [Problem(shown, "is not a text file (it contains NUL bytes)")]
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            rows.append((reader.line_num, list(row)))
+    except csv.Error as exc:
+        return (None, []), [Problem(shown, f"is not a valid CSV file: {exc}", line=reader.line_num)]
+    # csv's line_num is the line where a row ends; report the line where it starts
+    starts, previous_end = [], 0
+    for end, cells in rows:
+        starts.append((previous_end + 1, cells))
+        previous_end = end
+    return (None, starts), []
+
+
+def _header_index(cells: list[Any], columns: list[Column]) -> dict[int, str]:
+    """Map cell positions to column keys for a header row; unknown headers map to themselves."""
+    names = {c.zh: c.key for c in columns} | {c.key: c.key for c in columns}
+    index = {}
+    for i, cell in enumerate(cells):
+        text = clean_text(cell)
+        if text:
+            index[i] = names.get(text, names.get(text.lower(), text))
+    return index
+
+
+def _records_from_rows(grid: Grid, shown: str, columns: list[Column]) -> tuple[list[Record], list[Problem]]:
+    sheet, rows = grid
+    known = {c.key for c in columns}
+    # The header is the first row among the first five that names a known column
+    # (offices often put a title row above it).
+    header_at = None
+    for pos, (_, cells) in enumerate(rows[:5]):
+        idx = _header_index(cells, columns)
+        if any(key in known for key in idx.values()):
+            header_at = pos
+            break
+    if header_at is None:
+        wanted = "、".join(c.zh for c in columns if c.required)
+        return [], [Problem(shown, f"has no header row (expected the columns {wanted})", sheet=sheet)]
+    header_row_no, header_cells = rows[header_at]
+    index = _header_index(header_cells, columns)
+    written = {key: clean_text(header_cells[i]) for i, key in index.items()}
+    problems = []
+    seen: dict[str, int] = {}
+    for i, key in index.items():
+        if key in seen:
+            problems.append(Problem(shown, f'the column "{written[key]}" appears twice', sheet=sheet, row=header_row_no))
+        seen[key] = i
+    for col in columns:
+        if col.required and col.key not in seen:
+            problems.append(Problem(shown, f"missing column (add a column headed {col.zh})", sheet=sheet, column=col.zh))
+    if problems:
+        return [], problems
+    records = []
+    for row_no, cells in rows[header_at + 1:]:
+        if all(clean_text(c) == "" for c in cells):
+            continue
+        where = Where(shown, sheet, row=row_no) if sheet is not None else Where(shown, None, row=row_no)
+        values, extra = {}, {}
+        for i, key in index.items():
+            value = cells[i] if i < len(cells) else None
+            if isinstance(value, str):
+                problem = _check_text(value, where, written[key])
+                if problem:
+                    problems.append(problem)
+                    value = None
+            (values if key in known else extra)[key] = value
+        for i in range(len(cells)):
+            if i not in index and clean_text(cells[i]):
+                problems.append(where.problem(f'a value "{clean_text(cells[i])[:40]}" under no header (give the column a header)'))
+        records.append(Record(values, extra, where, {k: written[k] for k in index.values()}))
+    return records, problems
+
+
+def _check_text(value: str, where: Where, column: str) -> Problem | None:
+    if len(value) > MAX_CELL_CHARS:
+        return where.problem(f"a text of {len(value)} characters (at most {MAX_CELL_CHARS})", column)
+    bad = bad_chars(value)
+    if bad:
+        return where.problem(bad, column)
+    return None
+
+
+def _records_yaml(path: Path, shown: str, columns: list[Column]) -> tuple[list[Record], list[Problem]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Problem(shown, "is not UTF-8 text")]
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return [], []
+            if not isinstance(node, yaml.SequenceNode):
+                return [], [Problem(shown, "must be a list of items (each starting with '- ')", line=node.start_mark.line + 1)]
+            items = [(n.start_mark.line + 1, loader.construct_object(n, deep=True)) for n in node.value]
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [], [Problem(shown, f"is not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None)]
+    names = {c.zh: c.key for c in columns} | {c.key: c.key for c in columns}
+    known = {c.key for c in columns}
+    records, problems = [], []
+    for pos, (line, item) in enumerate(items, start=1):
+        where = Where(shown, None, row=pos, line=line)
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            problems.append(where.problem("must be a mapping of column: value"))
+            continue
+        values, extra, written = {}, {}, {}
+        for raw_key, value in item.items():
+            key = names.get(clean_text(raw_key), clean_text(raw_key))
+            written[key] = clean_text(raw_key)
+            if isinstance(value, str):
+                problem = _check_text(value, where, written[key])
+                if problem:
+                    problems.append(problem)
+                    value = None
+            elif isinstance(value, (list, tuple)):
+                value = "、".join(clean_text(v) for v in value)
+            (values if key in known else extra)[key] = value
+        records.append(Record(values, extra, where, written))
+    return records, problems

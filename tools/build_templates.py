@@ -1,0 +1,273 @@
+"""Build the default DOCX templates in templates/docx/ (run after changing the layout).
+
+The templates are ordinary Word files with docxtpl tags; offices copy and edit them in Word
+or WPS. This script is how the defaults are made, so that their layout is exact and
+reviewable as code: see pipeline/layout.py for why each setting is what it is.
+
+    .venv/bin/python tools/build_templates.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION  # noqa: F401
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt, Twips
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline import layout as L  # noqa: E402
+
+OUT = ROOT / "templates" / "docx"
+
+
+def _fonts(name: str) -> str:
+    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>'
+
+
+def _rpr(font: str, size: float, bold: bool = False, color: str | None = None, spacing: int = L.CHAR_SPACING) -> str:
+    half = int(size * 2)
+    return (
+        "<w:rPr>" + _fonts(font)
+        + ("<w:b/><w:bCs/>" if bold else "<w:b w:val=\"0\"/><w:bCs w:val=\"0\"/>")
+        + (f'<w:color w:val="{color}"/>' if color else "")
+        + f'<w:spacing w:val="{spacing}"/><w:kern w:val="0"/>'
+        + f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+        + '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>'
+    )
+
+
+def _ppr(align: str = "both", first_line: int = 0, line: int = L.LINE, before: int = 0, after: int = 0,
+         keep_next: bool = False, extra: str = "", left: int = 0, right: int = 0) -> str:
+    ind = ""
+    if first_line or left or right:
+        ind = f'<w:ind w:left="{left}" w:right="{right}" w:firstLine="{first_line}"/>'
+    return (
+        "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>" + extra
+        + '<w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+        + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact"/>'
+        + ind + f'<w:jc w:val="{align}"/></w:pPr>'
+    )
+
+
+# name: (style id, font, size, bold, color, alignment, first-line indent, extra pPr, char spacing, keep with next)
+STYLES = {
+    L.S_BODY: ("MNBody", L.FANGSONG, 16, False, None, "both", 2 * L.CHAR_PITCH, "", L.CHAR_SPACING, False),
+    L.S_PLAIN: ("MNPlain", L.FANGSONG, 16, False, None, "both", 0, "", L.CHAR_SPACING, False),
+    L.S_MARK: ("MNMark", L.XIAOBIAOSONG, 30, False, L.RED, "center", 0, "", 0, True),
+    L.S_SLIP_HEAD: ("MNSlipHead", L.XIAOBIAOSONG, 26, False, L.RED, "center", 0, "", 0, True),
+    L.S_DOC_NO: ("MNDocNo", L.FANGSONG, 16, False, None, "center", 0, "", 0, True),
+    L.S_TITLE: ("MNTitle", L.XIAOBIAOSONG, 22, False, None, "center", 0, "", 0, True),
+    L.S_ADDRESSEE: ("MNAddressee", L.FANGSONG, 16, False, None, "both", 0, "", L.CHAR_SPACING, False),
+    L.S_H1: ("MNHeading1", L.HEITI, 16, False, None, "both", 2 * L.CHAR_PITCH, "", L.CHAR_SPACING, True),
+    L.S_H2: ("MNHeading2", L.KAITI, 16, False, None, "both", 2 * L.CHAR_PITCH, "", L.CHAR_SPACING, True),
+    L.S_H3: ("MNHeading3", L.FANGSONG, 16, True, None, "both", 2 * L.CHAR_PITCH, "", L.CHAR_SPACING, True),
+    L.S_ATTACH_NOTE: ("MNAttachNote", L.FANGSONG, 16, False, None, "both", 2 * L.CHAR_PITCH, "", L.CHAR_SPACING, False),
+    L.S_SIGNATURE: ("MNSignature", L.FANGSONG, 16, False, None, "right", 0, "", L.CHAR_SPACING, True),
+    L.S_DATE: ("MNDate", L.FANGSONG, 16, False, None, "right", 0, "", L.CHAR_SPACING, False),
+    L.S_ATTACH_HEAD: ("MNAttachHead", L.HEITI, 16, False, None, "left", 0, "", L.CHAR_SPACING, True),
+    L.S_ATTACH_TITLE: ("MNAttachTitle", L.XIAOBIAOSONG, 22, False, None, "center", 0, "", 0, True),
+    L.S_COLOPHON: ("MNColophon", L.FANGSONG, 14, False, None, "both", 0, "", 0, False),
+    L.S_RECEIPT: ("MNReceipt", L.FANGSONG, 14, False, None, "left", 0, "", 0, False),
+    L.S_TABLE: ("MNTable", L.FANGSONG, 14, False, None, "both", 0, "", 0, False),
+    L.S_PAGE_NO: ("MNPageNo", L.SONGTI, 14, False, None, "right", 0, "", 0, False),
+}
+
+
+def _add_styles(doc) -> None:
+    styles_el = doc.styles.element
+    # Defaults: no theme fonts anywhere (they override w:eastAsia), body font everywhere.
+    for el in styles_el.iter(qn("w:rFonts")):
+        for attr in list(el.attrib):
+            if "Theme" in attr or "theme" in attr.lower():
+                del el.attrib[attr]
+        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            el.set(qn(slot), L.FANGSONG)
+    defaults = styles_el.find(qn("w:docDefaults"))
+    defaults.getparent().remove(defaults)
+    styles_el.insert(0, parse_xml(
+        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{_rpr(L.FANGSONG, 16)}</w:rPrDefault>"
+        f"<w:pPrDefault>{_ppr()}</w:pPrDefault></w:docDefaults>"))
+    normal = doc.styles["Normal"].element
+    for child in list(normal):
+        if child.tag in (qn("w:pPr"), qn("w:rPr")):
+            normal.remove(child)
+    normal.append(parse_xml(_ppr().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
+    normal.append(parse_xml(_rpr(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
+    for name, (sid, font, size, bold, color, align, first, extra, spacing, keep) in STYLES.items():
+        xml = (
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
+            f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
+            + _ppr(align, first, keep_next=keep, extra=extra)
+            + _rpr(font, size, bold, color, spacing) + "</w:style>"
+        )
+        styles_el.append(parse_xml(xml))
+    # Inline heading (一、… at the start of a paragraph) in 黑体: a character style clerks can reuse.
+    styles_el.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="MNInlineHeading"><w:name w:val="{L.S_INLINE_H1}"/>'
+        f'<w:rPr>{_fonts(L.HEITI)}</w:rPr></w:style>'))
+    # Table style "table grid" for attachments: single 0.5 pt lines.
+    styles_el.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="MNGrid"><w:name w:val="公文表格"/>'
+        '<w:tblPr><w:tblBorders>'
+        + "".join(f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + '</w:tblBorders><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'))
+
+
+def _page_number_footer(footer, align: str) -> None:
+    p = footer.paragraphs[0]
+    p.style = L.S_PAGE_NO
+    ppr = p._p.get_or_add_pPr()
+    indent = L.PAGE_NO_PT * L.PT  # one character in
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left" if align == "left" else "w:right"), str(indent))
+    ppr.append(ind)
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), align)
+    ppr.append(jc)
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
+    p._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
+
+
+def base_document():
+    """An empty GB/T 9704 page: A4, margins, grid, styles, page numbers odd right / even left."""
+    doc = Document()
+    _add_styles(doc)
+    # Full-width punctuation is never compressed: it keeps the 28-characters-a-line pitch.
+    settings = doc.settings.element
+    csc = settings.find(qn("w:characterSpacingControl"))
+    if csc is None:
+        csc = OxmlElement("w:characterSpacingControl")
+        settings.append(csc)
+    csc.set(qn("w:val"), "doNotCompress")
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    section.page_width, section.page_height = Twips(L.PAGE_W), Twips(L.PAGE_H)
+    section.top_margin, section.bottom_margin = Twips(L.MARGIN_TOP), Twips(L.MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Twips(L.MARGIN_LEFT), Twips(L.MARGIN_RIGHT)
+    section.footer_distance = Twips(L.FOOTER_DISTANCE)
+    section.header_distance = Twips(round(15 * L.MM))
+    sect = section._sectPr
+    for grid in sect.findall(qn("w:docGrid")):
+        sect.remove(grid)
+    sect.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{L.LINE}"/>'))
+    _page_number_footer(section.footer, "right")
+    _page_number_footer(section.even_page_footer, "left")
+    # python-docx's default document starts with no paragraphs but keeps sectPr last
+    return doc
+
+
+def para(doc, style: str, text: str = "") -> None:
+    p = doc.add_paragraph(style=style)
+    if text:
+        p.add_run(text)
+    return p
+
+
+def field(doc, label: str, text: str):
+    """A paragraph that starts with an inline 黑体 heading: 一、提示事项。… (compact slip forms)."""
+    p = doc.add_paragraph(style=L.S_BODY)
+    p.add_run(label, style=L.S_INLINE_H1)
+    p.add_run(text)
+    return p
+
+
+def red_line_below(p) -> None:
+    """The red separator: a bottom border on the number's paragraph, as wide as the text block."""
+    ppr = p._p.get_or_add_pPr()
+    ppr.insert(1, parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="8" w:color="{L.RED}"/></w:pBdr>'))
+
+
+def slip_head(doc, slip_name: str) -> None:
+    para(doc, L.S_SLIP_HEAD, "{{ office.short }}" + slip_name)
+    red_line_below(para(doc, L.S_DOC_NO, "{{ doc_no }}"))
+
+
+def slip_foot(doc) -> None:
+    para(doc, L.S_PLAIN, "{%p if cc %}")
+    para(doc, L.S_PLAIN, "抄送：{{ cc_text }}")
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    para(doc, L.S_PLAIN, "{%p if office.contact.name or office.contact.phone %}")
+    para(doc, L.S_PLAIN, "联系人：{{ office.contact.name }}　　联系电话：{{ office.contact.phone }}")
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_SIGNATURE, "{{ office.short }}")
+    para(doc, L.S_DATE, "{{ date }}")
+    # the receipt strip, to tear off and send back
+    p = para(doc, L.S_RECEIPT, "回执（{{ doc_no }}）")
+    ppr = p._p.get_or_add_pPr()
+    ppr.insert(1, parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="dashed" w:sz="6" w:space="6" w:color="000000"/></w:pBdr>'))
+    p.paragraph_format.space_before = Pt(12)
+    para(doc, L.S_RECEIPT, "签收单位（盖章）：{{ unit.name }}")
+    para(doc, L.S_RECEIPT, "签收人：　　　　　　　　签收时间：　　　　年　　月　　日")
+
+
+def reminder():
+    doc = base_document()
+    slip_head(doc, "改革事项提示单")
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    field(doc, "一、提示事项。", "{{ task.source }}{{ upper_doc }}已于{{ task.received }}收悉。文件涉及的改革事项“{{ task.title }}”（编号{{ task.id }}）由你单位牵头落实{% if partners %}，{{ partners_text }}配合{% endif %}。")
+    field(doc, "二、工作要求。", "请认真学习领会文件精神，结合实际研究提出贯彻落实意见，明确配套改革举措、责任分工和时间安排。")
+    field(doc, "三、反馈时限。", "请于{{ reply_by }}前将贯彻落实意见书面报送{{ office.short }}。")
+    slip_foot(doc)
+    return doc
+
+
+def assignment():
+    doc = base_document()
+    slip_head(doc, "改革任务交办单")
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    field(doc, "一、承办单位。", "牵头单位：{{ unit.name }}{% if partners %}；配合单位：{{ partners_text }}{% endif %}。")
+    field(doc, "二、任务来源。", "{% if task.source_doc %}{{ task.source }}{{ upper_doc }}{% else %}{{ office.short }}年度改革工作安排{% endif %}。")
+    field(doc, "三、改革任务。", "{{ task.id }}　{{ task.title }}")
+    field(doc, "四、工作要求。", "{{ requirements }}")
+    field(doc, "五、完成时限。", "{{ task.due }}前完成。")
+    field(doc, "六、反馈方式。", "请于每月{{ report_day }}日前将工作进展书面报送{{ office.short }}，任务完成后及时报送完成情况及佐证材料。")
+    slip_foot(doc)
+    return doc
+
+
+def urging():
+    doc = base_document()
+    slip_head(doc, "改革任务催办单")
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    field(doc, "一、原交办情况。", "{% if order %}你单位承办的“{{ task.title }}”（编号{{ task.id }}），经责令整改通知书（{{ order.doc_no }}，{{ order.date }}印发）责令于{{ deadline }}前完成。{% else %}你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，交办单{{ assignment.doc_no }}，{{ assignment.date }}交办{% endif %}）要求于{{ deadline }}前完成。{% endif %}")
+    field(doc, "二、当前状态。", "{{ status_text }}。{% if task.progress %}目前进展：{{ task.progress }}{% endif %}")
+    field(doc, "三、催办要求。", "请于{{ reply_by }}前将工作进展{% if days_left < 0 %}及逾期原因{% endif %}书面报送{{ office.short }}，并采取有力措施，确保{% if days_left < 0 %}尽快{% else %}按时限{% endif %}完成。")
+    slip_foot(doc)
+    return doc
+
+
+def order():
+    doc = base_document()
+    slip_head(doc, "改革任务责令整改通知书")
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    field(doc, "一、基本事实。", "你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，交办单{{ assignment.doc_no }}{% endif %}），原定完成时限为{{ task.due }}。{{ office.short }}已于{{ urging.date }}印发催办单（{{ urging.doc_no }}）进行催办，但截至{{ date }}仍未完成，已逾期{{ days_overdue }}天。")
+    field(doc, "二、责令事项。", "责令你单位于{{ new_deadline }}前完成该项改革任务，并将完成情况书面报送{{ office.short }}。")
+    field(doc, "三、有关后果。", "逾期仍未完成的，将{% for c in consequences %}{{ c }}{% if not loop.last %}、{% endif %}{% endfor %}。")
+    slip_foot(doc)
+    return doc
+
+
+TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for kind, build in TEMPLATES.items():
+        doc = build()
+        # core properties: a clean author, no python-docx boilerplate
+        doc.core_properties.author = "make-notices"
+        doc.core_properties.title = kind
+        doc.save(OUT / f"{kind}.docx")
+        print(f"wrote {OUT / f'{kind}.docx'}")
+
+
+if __name__ == "__main__":
+    main()
