@@ -70,6 +70,12 @@ def _ref(issued: Issued | dict | None) -> dict[str, Any] | None:
     return {"doc_no": issued.doc_no, "date": cn(issued.date), "deadline": cn(issued.deadline)}
 
 
+def sentence(text: str) -> str:
+    """Text that ends as a sentence: add 。 unless it already ends with a stop."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；…”’）)" else text + "。"
+
+
 def status_text(days_left: int) -> str:
     if days_left > 0:
         return f"距完成时限还有{days_left}天"
@@ -108,6 +114,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         "upper_doc": upper_doc(task),
         "partners": [u.name for u in task.partners],
         "partners_text": "、".join(u.name for u in task.partners),
+        "progress_text": sentence(task.progress),
     })
     # a slip may refer to another made in this same run (an urging after this run's assignment)
     assignment = facts.get("assignment")
@@ -117,7 +124,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
     if d.kind == Kind.REMINDER:
         ctx["reply_by"] = cn(facts["reply_by"])
     elif d.kind == Kind.ASSIGNMENT:
-        ctx["requirements"] = task.note or task.progress or "按照上级文件和本单要求，制定具体实施方案，明确时间表、路线图和责任人，按期高质量完成改革任务。"
+        ctx["requirements"] = sentence(task.note or task.progress) or "按照上级文件和本单要求，制定具体实施方案，明确时间表、路线图和责任人，按期高质量完成改革任务。"
         ctx["report_day"] = rules.progress_report_day
     elif d.kind == Kind.URGING:
         ctx.update({

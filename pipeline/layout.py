@@ -265,6 +265,9 @@ def finish(document) -> None:
     _place_signature(document, paragraphs, styles_by_id)
 
 
+BODY_STYLES = (S_BODY, S_H1, S_H2, S_H3)
+
+
 def _style_size(document, name: str) -> float:
     style = document.styles[name]
     size = style.font.size
@@ -288,16 +291,20 @@ def _place_signature(document, paragraphs, styles_by_id) -> None:
             date_indent = indent + round((sig_w - date_w) / 2 * PT)
         set_right_indent(sig, indent)
     set_right_indent(date, date_indent)
-    # Keep the last body paragraph, the attachment note and the blank lines with the signature,
-    # so that a page never carries the signature alone (widow control brings two lines along).
-    idx = top_level.index(sig if sig is not None else date)
+    # Keep the last body paragraph (widow control brings at least two of its lines), and all that
+    # follows it up to the date, on one page: a page never carries the signature alone.
+    anchor = sig if sig is not None else date
+    idx = top_level.index(anchor)
     j = idx - 1
     while j >= 0:
         p = top_level[j]
         keep_with_next(p)
-        name = style_of(p, styles_by_id)
-        if paragraph_text(p).strip() and name not in (S_ATTACH_NOTE,):
+        if style_of(p, styles_by_id) in BODY_STYLES and paragraph_text(p).strip():
             break
         j -= 1
     if sig is not None:
         keep_with_next(sig)
+    # a receipt strip after the date goes with it
+    k = top_level.index(date) + 1
+    if k < len(top_level) and style_of(top_level[k], styles_by_id) == S_RECEIPT:
+        keep_with_next(date)

@@ -73,10 +73,13 @@ STYLES = {
     L.S_ATTACH_HEAD: ("MNAttachHead", L.HEITI, 16, False, None, "left", 0, "", L.CHAR_SPACING, True),
     L.S_ATTACH_TITLE: ("MNAttachTitle", L.XIAOBIAOSONG, 22, False, None, "center", 0, "", 0, True),
     L.S_COLOPHON: ("MNColophon", L.FANGSONG, 14, False, None, "both", 0, "", 0, False),
-    L.S_RECEIPT: ("MNReceipt", L.FANGSONG, 14, False, None, "left", 0, "", 0, False),
+    L.S_RECEIPT: ("MNReceipt", L.FANGSONG, 12, False, None, "left", 0, "", 0, False),
     L.S_TABLE: ("MNTable", L.FANGSONG, 14, False, None, "both", 0, "", 0, False),
     L.S_PAGE_NO: ("MNPageNo", L.SONGTI, 14, False, None, "right", 0, "", 0, False),
 }
+
+
+RECEIPT_LINE = 18 * L.PT  # the receipt strip (小四) is set tighter than the body: it is not body text
 
 
 def _add_styles(doc) -> None:
@@ -103,7 +106,7 @@ def _add_styles(doc) -> None:
         xml = (
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-            + _ppr(align, first, keep_next=keep, extra=extra)
+            + _ppr(align, first, keep_next=keep, extra=extra, line=RECEIPT_LINE if name == L.S_RECEIPT else L.LINE)
             + _rpr(font, size, bold, color, spacing) + "</w:style>"
         )
         styles_el.append(parse_xml(xml))
@@ -200,11 +203,12 @@ def slip_foot(doc) -> None:
     para(doc, L.S_SIGNATURE, "{{ office.short }}")
     para(doc, L.S_DATE, "{{ date }}")
     # the receipt strip, to tear off and send back
-    p = para(doc, L.S_RECEIPT, "回执（{{ doc_no }}）")
+    # the receipt strip, to tear off and send back: two lines kept together
+    p = para(doc, L.S_RECEIPT, "回执（{{ doc_no }}）　签收单位（盖章）：{{ unit.name }}")
     ppr = p._p.get_or_add_pPr()
-    ppr.insert(1, parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="dashed" w:sz="6" w:space="6" w:color="000000"/></w:pBdr>'))
-    p.paragraph_format.space_before = Pt(12)
-    para(doc, L.S_RECEIPT, "签收单位（盖章）：{{ unit.name }}")
+    ppr.insert(2, parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="dashed" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>'))
+    p.paragraph_format.space_before = Pt(10)
+    p.paragraph_format.keep_with_next = True
     para(doc, L.S_RECEIPT, "签收人：　　　　　　　　签收时间：　　　　年　　月　　日")
 
 
@@ -238,7 +242,7 @@ def urging():
     slip_head(doc, "改革任务催办单")
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
     field(doc, "一、原交办情况。", "{% if order %}你单位承办的“{{ task.title }}”（编号{{ task.id }}），经责令整改通知书（{{ order.doc_no }}，{{ order.date }}印发）责令于{{ deadline }}前完成。{% else %}你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，交办单{{ assignment.doc_no }}，{{ assignment.date }}交办{% endif %}）要求于{{ deadline }}前完成。{% endif %}")
-    field(doc, "二、当前状态。", "{{ status_text }}。{% if task.progress %}目前进展：{{ task.progress }}{% endif %}")
+    field(doc, "二、当前状态。", "{{ status_text }}。{% if task.progress %}目前进展：{{ progress_text }}{% endif %}")
     field(doc, "三、催办要求。", "请于{{ reply_by }}前将工作进展{% if days_left < 0 %}及逾期原因{% endif %}书面报送{{ office.short }}，并采取有力措施，确保{% if days_left < 0 %}尽快{% else %}按时限{% endif %}完成。")
     slip_foot(doc)
     return doc
