@@ -47,7 +47,7 @@ def print_bundle(made: list[Made], folder: Path, dest: Path) -> int:
         reader = PdfReader(folder / doc.pdf)
         for page in reader.pages:
             writer.add_page(page)
-        writer.add_outline_item(f"{doc.doc_no} {doc.recipient}", start)
+        writer.add_outline_item(title=f"{doc.doc_no} {doc.recipient}", page_number=start)
         if len(reader.pages) % 2:
             box = reader.pages[-1].mediabox
             writer.add_blank_page(width=float(box.width), height=float(box.height))

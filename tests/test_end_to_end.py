@@ -1,0 +1,153 @@
+"""The monthly run on the sample office, end to end, with the real templates and LibreOffice."""
+
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pdfplumber
+import pytest
+import yaml
+from docx import Document
+from pypdf import PdfReader
+
+from conftest import copy_sample, run
+
+EXPECTED = yaml.safe_load((Path(__file__).parent / "sample_expectations.yaml").read_text(encoding="utf-8"))
+DATE_RE = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    project = copy_sample(tmp_path_factory.mktemp("sample"))
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = run("monthly", "--month", "2026-11", "--as-of", "2026-11-28")
+        assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(cwd)
+    out = project / "out" / "2026-11"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return project, out, manifest, result.output
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(path)
+    return "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_documents_the_rules_call_for(month):
+    _, _, manifest, output = month
+    docs = manifest["documents"]
+    got = {(d["kind"], d["task_id"]) for d in docs}
+    want = {(kind, task_id) for task_id, t in EXPECTED["tasks"].items() for kind in t["slips"]}
+    assert got == want
+    counts = EXPECTED["counts"]
+    assert len(docs) == counts["total"] == 16
+    assert "16 documents" in output and "提示单 3" in output and "责令书 2" in output
+
+
+def test_numbers_continue_the_paper_register(month):
+    _, _, manifest, _ = month
+    by_task = {(d["kind"], d["task_id"]): d for d in manifest["documents"]}
+    for kind, rows in EXPECTED["numbers"].items():
+        for row in rows:
+            doc = by_task[(kind, row["task"])]
+            assert doc["doc_no"] == row["doc_no"]
+            assert doc["recipient"] == row["unit"]
+
+
+def test_each_docx_has_its_number_unit_and_dates(month):
+    _, out, manifest, _ = month
+    for d in manifest["documents"]:
+        text = docx_text(out / d["docx"])
+        assert d["doc_no"] in text
+        assert f"{d['recipient']}：" in text
+        assert "2026年11月28日" in text
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "dates must print as 2026年11月24日"
+        for found in re.findall(r"\d{4}年\d+月\d+日", text):
+            assert DATE_RE.fullmatch(found), found
+        assert "{{" not in text and "{%" not in text
+
+
+def test_slip_facts(month):
+    _, out, manifest, _ = month
+    by_task = {(d["kind"], d["task_id"]): d for d in manifest["documents"]}
+    order = docx_text(out / by_task[("order", "2026-026")]["docx"])
+    assert "2026年12月13日前完成" in order
+    assert "淄改办催〔2026〕7号" in order  # the urging it follows (from the paper register)
+    assert "在全市范围内通报" in order and "约谈单位主要负责人" in order
+    urging = docx_text(out / by_task[("urging", "2026-040")]["docx"])
+    assert "淄改办交〔2026〕41号" in urging  # the assignment made in the same run
+    assert "距完成时限还有7天" in urging
+    reminder = docx_text(out / by_task[("reminder", "2026-036")]["docx"])
+    assert "2026年12月8日前" in reminder
+
+
+def test_partners_are_copied_not_sent(month):
+    _, _, manifest, _ = month
+    recipients = {(d["task_id"], d["kind"]): d for d in manifest["documents"]}
+    assert len(recipients) == len(manifest["documents"])  # one slip per task and kind
+    with_cc = [d for d in manifest["documents"] if d["cc"]]
+    assert with_cc, "the sample has tasks with partner units"
+    for d in with_cc:
+        assert d["recipient"] not in d["cc"]
+
+
+def test_pdfs_are_a4_and_carry_the_same(month):
+    _, out, manifest, _ = month
+    for d in manifest["documents"]:
+        with pdfplumber.open(out / d["pdf"]) as pdf:
+            assert len(pdf.pages) == d["pages"]
+            page = pdf.pages[0]
+            assert abs(page.width - 595.3) < 1 and abs(page.height - 841.9) < 1
+            text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "").replace("\n", "")
+        assert d["doc_no"] in text
+        assert "2026年11月28日" in text
+
+
+def test_print_bundle(month):
+    _, out, manifest, _ = month
+    reader = PdfReader(out / "打印合集.pdf")
+    pages = sum(d["pages"] + d["pages"] % 2 for d in manifest["documents"])
+    assert len(reader.pages) == pages
+    titles = [o.title for o in reader.outline]
+    assert titles == [f"{d['doc_no']} {d['recipient']}" for d in manifest["documents"]]
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    assert all(s % 2 == 0 for s in starts), "every document starts on an odd (front) page"
+
+
+def test_register_sheet_and_manifest_agree_with_files(month):
+    project, out, manifest, _ = month
+    ws = openpyxl.load_workbook(out / "用印登记表.xlsx").active
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] is not None]
+    assert [r[1] for r in rows] == [d["doc_no"] for d in manifest["documents"]]
+    assert [r[6] for r in rows] == [d["pages"] for d in manifest["documents"]]
+    files = sorted(p.name for p in (out / "docx").iterdir())
+    assert files == sorted(Path(d["docx"]).name for d in manifest["documents"])
+    assert sorted(p.name for p in (out / "pdf").iterdir()) == sorted(Path(d["pdf"]).name for d in manifest["documents"])
+    assert not [p for p in (project / "out").iterdir() if p.name.startswith(".")], "no partial folder left"
+
+
+def test_rerun_gives_the_same_numbers_and_takes_none(month):
+    import os
+    import sqlite3
+
+    project, out, manifest, _ = month
+    db = project / "data" / "register.sqlite"
+    count = sqlite3.connect(db).execute("SELECT count(*) FROM documents").fetchone()[0]
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = run("monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [d["doc_no"] for d in again["documents"]] == [d["doc_no"] for d in manifest["documents"]]
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM documents").fetchone()[0] == count
+    for a, b in zip(manifest["documents"], again["documents"]):
+        assert docx_text(out / b["docx"]) == docx_text(Path(str(out / a["docx"])))
