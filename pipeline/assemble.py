@@ -25,6 +25,7 @@ class Made:
     pages: int | None = None
     task_id: str | None = None
     finding_ids: list[str] = field(default_factory=list)
+    colophon: bool = False  # a formal document whose 版记 is placed after conversion
 
     def manifest(self) -> dict:
         return {
@@ -101,3 +102,49 @@ def write_manifest(made: list[Made], dest: Path, month: str, as_of: str, extra: 
     if extra:
         data.update(extra)
     dest.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
+    """整改台账.xlsx: every finding with its status as of the run, days overdue and its documents."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    columns = [("编号", 14), ("督察名称", 22), ("督察日期", 12), ("责任单位", 20), ("问题描述", 40), ("整改要求", 36),
+               ("整改时限", 12), ("整改状态", 10), ("整改完成日期", 12), ("逾期天数", 8), ("相关文件", 30), ("复查意见", 24)]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "整改台账"
+    ws.append([heading] + [None] * (len(columns) - 1))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    ws["A1"].font = Font(name="黑体", size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append([c for c, _ in columns])
+    for r in rows:
+        ws.append([r["id"], r["inspection"], r["inspected"], r["unit"], r["problem"], r["requirement"], r["due"],
+                   r["status"], r["done"], r["days_overdue"], "、".join(r["documents"]), r["review"]])
+    thin = Side(style="thin")
+    late_fill = PatternFill("solid", fgColor="FDE9E7")
+    for col, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
+        late = row[0].row > 2 and (row[9].value or 0) > 0
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if cell.row == 2:
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif late:
+                cell.fill = late_fill
+            if cell.column in (3, 7, 9) and cell.row > 2:
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.save(dest)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import assemble, plan
+from . import assemble, layout, plan
 from .config import Config
 from .context import build_context
 from .convert import convert_all
@@ -101,6 +101,9 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
+            if office.findings:
+                assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
+                                              f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
             _move_into_place(work, final)
         except OSError as exc:
             shutil.rmtree(work, ignore_errors=True)
@@ -121,11 +124,11 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         d = n.decision
         ctx = build_context(n, config, as_of, same_run)
         name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
-        renderer.render(d.kind.value, ctx, work / "docx" / name)
+        has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
         made.append(assemble.Made(
             kind=d.kind.value, kind_name=d.kind.zh, doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
             cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
-            task_id=d.task.id if d.task else None,
+            task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
         ))
         if progress:
             progress("rendered", i, len(numbered))
@@ -133,10 +136,44 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         files = [work / m.docx for m in made]
         pdfs = convert_all(files, work / "pdf", jobs or os.cpu_count() or 1,
                            (lambda done, total: progress("converted", done, total)) if progress else None)
+        # second pass: the 版记 goes to the foot of the last even page, measured in the first PDF
+        # (at most two more passes: to the next even page, then down to the foot)
+        pending = [(m, p) for m, p in zip(made, pdfs) if m.colophon]
+        for _ in range(2):
+            pending = [(m, p) for m, p in pending if layout.place_colophon(work / m.docx, p)]
+            if not pending:
+                break
+            convert_all([work / m.docx for m, _ in pending], work / "pdf", jobs or os.cpu_count() or 1)
         for m, p in zip(made, pdfs):
             m.pdf = f"pdf/{p.name}"
             m.pages = assemble.count_pages(p)
     return made
+
+
+def _ledger_rows(findings, history, numbered: list[Numbered], as_of: dt.date) -> list[dict]:
+    """One row per finding that exists as of the run, with the documents issued for it."""
+    docs: dict[str, list[str]] = {}
+    for issued in sorted(history, key=lambda i: i.date):
+        if issued.kind in (Kind.RECTIFICATION, Kind.FINDING_URGING):
+            for fid in issued.subject.split("、"):
+                docs.setdefault(fid, []).append(issued.doc_no)
+    for n in numbered:
+        for f in n.decision.findings:
+            docs.setdefault(f.id, []).append(n.doc_no)
+    rows = []
+    for f in findings:
+        if f.inspected > as_of:
+            continue
+        rectified = f.is_rectified(as_of)
+        status = f.status.value if rectified or f.status.value in ("未整改", "整改中") else "整改中"
+        rows.append({
+            "id": f.id, "inspection": f.inspection, "inspected": f.inspected, "unit": f.unit.name,
+            "problem": f.problem, "requirement": f.requirement, "due": f.due, "status": status,
+            "done": f.done if rectified else None,
+            "days_overdue": max((as_of - f.due).days, 0) if not rectified else max(((f.done or f.due) - f.due).days, 0),
+            "documents": docs.get(f.id, []), "review": f.review,
+        })
+    return rows
 
 
 def _move_into_place(work: Path, final: Path) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from .config import Config
-from .model import Issued, Kind, Numbered, Task, Unit
+from .model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
 from .sources.values import format_date
 
 
@@ -84,10 +84,22 @@ def status_text(days_left: int) -> str:
     return f"已逾期{-days_left}天"
 
 
-def document_title(kind: Kind, task: Task | None, config: Config) -> str:
-    if kind in (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER) and task is not None:
-        return f"{kind.zh}：{task.title}"
-    return kind.zh
+def document_title(d: Decision, config: Config) -> str:
+    """The title printed on a formal document, or the register's description of a slip."""
+    if d.kind in (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER) and d.task is not None:
+        return f"{d.kind.zh}：{d.task.title}"
+    if d.kind == Kind.RECTIFICATION:
+        extra = "（补充）" if d.facts.get("supplementary") else ""
+        return f"关于{d.facts['inspection']}反馈问题{extra}整改的通知"
+    if d.kind == Kind.FINDING_URGING:
+        return f"整改催办单：{len(d.findings)}个逾期未整改问题"
+    return d.kind.zh
+
+
+def finding_context(f: Finding) -> dict[str, Any]:
+    return {"id": f.id, "inspection": f.inspection, "inspected": cn(f.inspected), "problem": f.problem,
+            "requirement": f.requirement, "due": cn(f.due), "status": f.status.value, "done": cn(f.done),
+            "review": f.review, "extra": dict(f.extra)}
 
 
 def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[tuple[Kind, str], Numbered]) -> dict[str, Any]:
@@ -101,10 +113,34 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         "kind_name": d.kind.zh,
         "doc_no": doc.doc_no,
         "date": cn(as_of),
-        "title": document_title(d.kind, d.task, config),
+        "title": document_title(d, config),
         "cc": cc_units,
         "cc_text": "、".join(cc_units),
     }
+    if d.kind == Kind.RECTIFICATION:
+        findings = [finding_context(f) for f in d.findings]
+        earliest = min(f.due for f in d.findings)
+        floor = as_of + dt.timedelta(days=config.rules.reminder_reply_days)
+        ctx.update({
+            "inspection": {"name": d.facts["inspection"], "inspected": cn(d.facts["inspected"])},
+            "findings": findings, "count": len(findings), "supplementary": d.facts["supplementary"],
+            "attachment_title": f"{d.facts['inspection']}{'（补充）' if d.facts['supplementary'] else ''}问题整改清单",
+            "report_by": cn(max(earliest, floor)),
+            "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
+        })
+        return ctx
+    if d.kind == Kind.FINDING_URGING:
+        rows = []
+        for f in d.findings:
+            notice = d.facts["notices"][f.id]
+            rows.append(finding_context(f) | {"days_overdue": d.facts["days_overdue"][f.id],
+                                              "notice": {"doc_no": notice.doc_no, "date": cn(notice.date)}})
+        ctx.update({
+            "findings": rows, "count": len(rows),
+            "reply_within": config.rules.urging_reply_days,
+            "reply_by": cn(as_of + dt.timedelta(days=config.rules.urging_reply_days)),
+        })
+        return ctx
     if d.task is None:
         return ctx
     task = d.task

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
-from . import layout
 from .convert import FONTS_CONF, soffice_env, soffice_path
-
-
-def mapped_font(standard: str) -> str | None:
-    """The family fontconfig (with the project's file) gives for a standard font name."""
-    env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{family[0]}|%{file}", f"{standard}:lang=zh-cn"], env=env,
-                             capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.strip() or None
+from .fonts import fontmap
 
 
 def diagnose(config_path: Path) -> list[tuple[bool, str]]:
@@ -33,16 +21,7 @@ def diagnose(config_path: Path) -> list[tuple[bool, str]]:
     else:
         lines.append((False, "LibreOffice: not installed (run ./setup.sh; --no-pdf works without it)"))
     lines.append((FONTS_CONF.is_file(), f"font mapping: {FONTS_CONF}"))
-    expected = {layout.FANGSONG: "Fandol", layout.XIAOBIAOSONG: "Noto Serif CJK", layout.HEITI: "Noto Sans CJK",
-                layout.KAITI: "", layout.SONGTI: "Noto Serif CJK"}
-    for standard in layout.STANDARD_FONTS:
-        found = mapped_font(standard)
-        if not found:
-            lines.append((False, f"{standard}: fc-match is missing (install fontconfig)"))
-            continue
-        family, _, file = found.partition("|")
-        cjk = any(s in family for s in ("CJK", "Fandol", "WenKai", "UKai", "cwTeX", "AR PL"))
-        lines.append((cjk, f"{standard} → {family} ({file})" + ("" if cjk else " — a substitute without Chinese glyphs: install the fonts (./setup.sh)")))
+    lines.extend(fontmap.check())
     from .config import load_config
     from .errors import MakeNoticesError
     from .register import Register

@@ -8,8 +8,15 @@ Why these settings (they hold in LibreOffice 7.4 and in Word):
 - Character pitch: 16 pt glyphs with -0.25 pt character spacing (``w:spacing w:val="-5"``)
   give 15.75 pt a character; 28 × 15.75 pt = 441 pt fits the 156 mm (442.2 pt) text block and
   29 do not, so both renderers set 28 characters a line without relying on a grid.
-- Hanging punctuation (``overflowPunct``) and automatic CJK/Latin spacing are off: they
-  change the characters per line in one renderer and not the other.
+- No paragraph snaps to the grid (``snapToGrid=0``): LibreOffice would round every line,
+  even a 1 pt spacer or a 22 pt table line, up to a whole grid line; the exact spacing
+  alone keeps the body on its pitch in both renderers, and the grid stays for Word's
+  page setup (22 lines a page).
+- ``w:overflowPunct w:val="1"``: LibreOffice 7.4 reads this flag the other way round from
+  Word; with ``0`` (or none) it hangs ，、 past the margin in justified text and the PDF
+  loses them. With ``1`` LibreOffice keeps every mark inside 28 characters; Word, like its
+  Chinese default, may let a closing mark hang. Automatic CJK/Latin spacing is off: it
+  changes the characters per line in one renderer and not the other.
 - Fonts are set on all four slots of ``w:rFonts`` (never theme fonts, which silently win over
   ``w:eastAsia``) with the standard names; the PDF conversion maps them through fontconfig.
 """
@@ -30,7 +37,7 @@ MARGIN_TOP = round(37 * MM)  # 2098
 MARGIN_LEFT = round(28 * MM)  # 1587
 MARGIN_RIGHT = round(26 * MM)  # 1474
 MARGIN_BOTTOM = round(35 * MM)  # 1984
-FOOTER_DISTANCE = round(24 * MM)  # puts — N — about 7 mm below the text block
+FOOTER_DISTANCE = round(21 * MM)  # puts the top of — N — 7 mm below the text block (measured)
 TEXT_W_PT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / PT  # 442.25 pt = 156 mm
 LINE = 579  # twips: 28.95 pt, 22 lines in 225 mm
 BODY_PT = 16
@@ -40,6 +47,11 @@ CHAR_PITCH = round(CHAR_PITCH_PT * PT)  # 315 twips
 TITLE_PT = 22
 PAGE_NO_PT = 14
 RED = "FF0000"
+MARK_PT = 30
+# The red mark's glyph top must sit 35 mm below the text block's top; with the mark on an
+# exact line (MARK_LINE) this space before the paragraph puts it there (measured in the PDF).
+MARK_LINE = 40 * PT
+MARK_SPACE_BEFORE = round(34.1 * MM)
 
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
@@ -245,6 +257,34 @@ def keep_with_next(p) -> None:
             ppr.insert(0, el)
 
 
+# Word refuses a file whose property elements are out of the schema's order (LibreOffice does not mind).
+_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+           "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+           "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em "
+           "lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing tblInd "
+             "tblBorders shd tblLayout tblCellMar tblLook",
+}
+_RANKS = {qn(f"w:{tag}"): {qn(f"w:{n}"): i for i, n in enumerate(order.split())} for tag, order in _ORDER.items()}
+
+
+def schema_order(root) -> None:
+    """Put the children of every pPr, rPr and tblPr under root in the schema's order."""
+    for tag, ranks in _RANKS.items():
+        for el in root.iter(tag):
+            children = list(el)
+            ordered = sorted(children, key=lambda c: ranks.get(c.tag, 999))
+            if ordered != children:
+                for child in children:
+                    el.remove(child)
+                for child in ordered:
+                    el.append(child)
+
+
 def finish(document) -> None:
     """Apply the layout rules that depend on the rendered text (see the module docstring)."""
     styles_by_id = {s.style_id: s.name for s in document.styles}
@@ -263,6 +303,7 @@ def finish(document) -> None:
                 if len(lines) > 1:
                     set_lines(p, lines)
     _place_signature(document, paragraphs, styles_by_id)
+    schema_order(document.element.body)
 
 
 BODY_STYLES = (S_BODY, S_H1, S_H2, S_H3)
@@ -308,3 +349,92 @@ def _place_signature(document, paragraphs, styles_by_id) -> None:
     k = top_level.index(date) + 1
     if k < len(top_level) and style_of(top_level[k], styles_by_id) == S_RECEIPT:
         keep_with_next(date)
+
+
+# --- the 版记 at the foot of the last (even) page: placed after a first conversion ---
+
+MM_PT = 72 / 25.4
+TEXT_TOP_PT = MARGIN_TOP / PT
+TEXT_BOTTOM_PT = (PAGE_H - MARGIN_BOTTOM) / PT
+COLOPHON_ALLOWANCE_PT = 1.5
+
+
+def colophon_table(document):
+    """The 版记 table (its cells use the 版记 style), or None."""
+    styles_by_id = {s.style_id: s.name for s in document.styles}
+    for tbl in document.element.body.iter(qn("w:tbl")):
+        p = tbl.find(".//" + qn("w:p"))
+        if p is not None and style_of(p, styles_by_id) == S_COLOPHON:
+            return tbl
+    return None
+
+
+def colophon_rules(pdf_path, rows: int) -> tuple[int, int, float, float] | None:
+    """(page number, page count, top rule y, bottom rule y) of the 版记 in a PDF, in points."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        count = len(pdf.pages)
+        for index in range(count - 1, -1, -1):
+            page = pdf.pages[index]
+            long_black = sorted(
+                {round(line["top"], 2) for line in page.lines
+                 if abs(line["top"] - line["bottom"]) < 0.5 and line["x1"] - line["x0"] > 150 * MM_PT
+                 and (line.get("linewidth") or 0) >= 0.7 and _is_black(line.get("stroking_color"))})
+            if len(long_black) >= rows + 1:
+                rules = long_black[-(rows + 1):]
+                return index + 1, count, rules[0], rules[-1]
+    return None
+
+
+def _is_black(color) -> bool:
+    if color is None:
+        return True
+    values = color if isinstance(color, (tuple, list)) else (color,)
+    return all(isinstance(v, (int, float)) and v < 0.2 for v in values) if len(values) != 4 else values[3] > 0.8
+
+
+def place_colophon(docx_path, pdf_path) -> bool:
+    """Move the 版记 down so its last rule sits on the bottom edge of the text block of an even page.
+
+    Every line of the page is on the exact 28.95 pt pitch, so one spacer paragraph of exact
+    height before the table moves it by exactly the measured gap. Returns True if changed.
+    """
+    from docx import Document
+
+    document = Document(docx_path)
+    table = colophon_table(document)
+    if table is None:
+        return False
+    rows = len(table.findall(qn("w:tr")))
+    found = colophon_rules(pdf_path, rows)
+    if found is None:
+        return False
+    page, _, top, bottom = found
+    if page % 2 == 1:
+        # printed on both sides, the 版记 goes on the back: start the next (even) page; the
+        # next pass measures it there and moves it down
+        spacers = [_spacer(LINE, page_break=True)]
+    else:
+        # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
+        gap = TEXT_BOTTOM_PT - bottom - COLOPHON_ALLOWANCE_PT
+        if gap < 0.5:
+            return False
+        # whole blank lines, then one paragraph for the rest (renderers cap a single tall line)
+        lines, rest = divmod(round(gap * PT), LINE)
+        spacers = [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
+    for spacer in spacers:
+        table.addprevious(spacer)
+    schema_order(document.element.body)
+    document.save(docx_path)
+    return True
+
+
+def _spacer(twips: int, page_break: bool):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    styles = f'<w:pStyle w:val="MNPlain"/>{"<w:pageBreakBefore/>" if page_break else ""}<w:snapToGrid w:val="0"/>'
+    return parse_xml(
+        f'<w:p {nsdecls("w")}><w:pPr>{styles}<w:spacing w:before="0" w:after="0" w:line="{max(twips, 1)}" w:lineRule="exact"/>'
+        f'<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')

@@ -92,6 +92,37 @@ class Task:
         return self.assigned is not None and self.assigned <= as_of
 
 
+class FindingStatus(str, Enum):
+    OPEN = "未整改"
+    IN_PROGRESS = "整改中"
+    RECTIFIED = "已整改"
+    CLOSED = "已销账"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by an inspection (督察), with its responsible unit and deadline."""
+
+    id: str
+    inspection: str
+    inspected: dt.date
+    unit: Unit
+    problem: str
+    requirement: str
+    due: dt.date
+    status: FindingStatus
+    done: dt.date | None = None
+    review: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def is_rectified(self, as_of: dt.date) -> bool:
+        return (
+            self.status in (FindingStatus.RECTIFIED, FindingStatus.CLOSED)
+            and self.done is not None
+            and self.done <= as_of
+        )
+
+
 @dataclass(frozen=True)
 class Issued:
     """A document already in the register (issued by an earlier run or by hand before the tool)."""
@@ -120,6 +151,7 @@ class Decision:
     unit: Unit
     subject: str
     task: Task | None = None
+    findings: tuple[Finding, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def key(self, month: str) -> str:

@@ -12,7 +12,8 @@ from .context import document_title
 from .model import Decision, Issued
 from .numbering import series_for
 from .register import Request
-from .rules.escalation import Thresholds, decide_slips
+from .rules.escalation import Thresholds, decide_slips, order_decisions
+from .rules.findings import decide_findings
 from .sources import Office
 
 
@@ -29,7 +30,9 @@ def merged_history(register: list[Issued], imported: list[Issued]) -> list[Issue
 
 def decide(office: Office, history: list[Issued], as_of: dt.date, month: str, config: Config) -> list[Decision]:
     """Every document the month calls for, in numbering and print order."""
-    return decide_slips(office.tasks, history, as_of, month, thresholds(config))
+    slips = decide_slips(office.tasks, history, as_of, month, thresholds(config))
+    findings = decide_findings(office.findings, history, as_of, month)
+    return order_decisions(slips + findings)
 
 
 def requests(decisions: list[Decision], config: Config, as_of: dt.date, month: str) -> list[Request]:
@@ -41,6 +44,6 @@ def requests(decisions: list[Decision], config: Config, as_of: dt.date, month: s
         out.append(Request(
             key=d.key(month), series=series.name, year=as_of.year, kind=d.kind, subject=d.subject,
             unit=d.unit.name, month=month, issued_on=as_of, deadline=deadline,
-            title=document_title(d.kind, d.task, config), pattern=pattern,
+            title=document_title(d, config), pattern=pattern,
         ))
     return out

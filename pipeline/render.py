@@ -89,7 +89,8 @@ class Renderer:
         if problems:
             raise BadInput(problems)
 
-    def render(self, kind: str, context: dict[str, Any], dest: Path) -> None:
+    def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:
+        """Render one document to dest; return True when it carries a 版记 to place after conversion."""
         tpl = DocxTemplate(io.BytesIO(self._blobs[kind]))
         try:
             tpl.render(context, jinja_env=self.env, autoescape=True)
@@ -97,3 +98,4 @@ class Renderer:
             raise BadInput(Problem(display_path(self.path(kind)), f"the template failed on {context.get('doc_no', '')}: {exc}"))
         layout.finish(tpl.docx)
         tpl.save(dest)
+        return layout.colophon_table(tpl.docx) is not None

@@ -49,7 +49,7 @@ def _ppr(align: str = "both", first_line: int = 0, line: int = L.LINE, before: i
         ind = f'<w:ind w:left="{left}" w:right="{right}" w:firstLine="{first_line}"/>'
     return (
         "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>" + extra
-        + '<w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+        + '<w:snapToGrid w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
         + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact"/>'
         + ind + f'<w:jc w:val="{align}"/></w:pPr>'
     )
@@ -79,6 +79,7 @@ STYLES = {
 }
 
 
+TABLE_LINE = 22 * L.PT  # table text (四号) on a 22 pt line
 RECEIPT_LINE = 18 * L.PT  # the receipt strip (小四) is set tighter than the body: it is not body text
 
 
@@ -106,7 +107,7 @@ def _add_styles(doc) -> None:
         xml = (
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-            + _ppr(align, first, keep_next=keep, extra=extra, line=RECEIPT_LINE if name == L.S_RECEIPT else L.LINE)
+            + _ppr(align, first, keep_next=keep, extra=extra, line={L.S_RECEIPT: RECEIPT_LINE, L.S_MARK: L.MARK_LINE, L.S_TABLE: TABLE_LINE}.get(name, L.LINE))
             + _rpr(font, size, bold, color, spacing) + "</w:style>"
         )
         styles_el.append(parse_xml(xml))
@@ -184,7 +185,7 @@ def field(doc, label: str, text: str):
 def red_line_below(p) -> None:
     """The red separator: a bottom border on the number's paragraph, as wide as the text block."""
     ppr = p._p.get_or_add_pPr()
-    ppr.insert(1, parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="8" w:color="{L.RED}"/></w:pBdr>'))
+    ppr.insert(1, parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="4" w:color="{L.RED}"/></w:pBdr>'))
 
 
 def slip_head(doc, slip_name: str) -> None:
@@ -259,7 +260,172 @@ def order():
     return doc
 
 
-TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order}
+def formal_head(doc) -> None:
+    """版头: the red mark 35 mm below the top of the text block, the number two lines below it,
+    the red line 4 mm below the number; then the title two lines below the red line."""
+    p = para(doc, L.S_MARK, "{{ office.mark }}")
+    p.paragraph_format.space_before = Twips(L.MARK_SPACE_BEFORE)
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_PLAIN)
+    red_line_below(para(doc, L.S_DOC_NO, "{{ doc_no }}"))
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_TITLE, "{{ title }}")
+    para(doc, L.S_PLAIN)
+
+
+def formal_signature(doc, attachment: str | None) -> None:
+    if attachment:
+        para(doc, L.S_PLAIN)
+        para(doc, L.S_ATTACH_NOTE, attachment)
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_SIGNATURE, "{{ office.short }}")
+    para(doc, L.S_DATE, "{{ date }}")
+
+
+TBL_PR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+                "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
+
+
+def _table_width(tbl_pr, width: int) -> None:
+    """A fixed-layout table of the given width (twips), its properties in the schema's order (Word insists)."""
+    for old in tbl_pr.findall(qn("w:tblW")) + tbl_pr.findall(qn("w:tblLayout")):
+        tbl_pr.remove(old)
+    tbl_pr.append(parse_xml(f'<w:tblW {nsdecls("w")} w:w="{width}" w:type="dxa"/>'))
+    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
+    _sort_tbl_pr(tbl_pr)
+
+
+def _sort_tbl_pr(tbl_pr) -> None:
+    children = list(tbl_pr)
+    for child in children:
+        tbl_pr.remove(child)
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(TBL_PR_ORDER)}
+    for child in sorted(children, key=lambda c: rank.get(c.tag, 99)):
+        tbl_pr.append(child)
+
+
+def _grid(table, widths: list[int]) -> None:
+    """Set the column widths where both Word and LibreOffice read them (w:tblGrid)."""
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(width))
+
+
+def colophon(doc) -> None:
+    """版记: 抄送 and 印发 between rules (0.35 mm outside, 0.25 mm between), as wide as the text
+    block. The finishing step pads blank lines before it so that its last rule sits on the
+    bottom edge of the text block of an even page."""
+    table = doc.add_table(rows=2, cols=1)
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    _table_width(tbl_pr, L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT)
+    tbl_pr.append(parse_xml(
+        f'<w:tblBorders {nsdecls("w")}><w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+        '<w:left w:val="nil"/><w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/><w:right w:val="nil"/>'
+        '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/><w:insideV w:val="nil"/></w:tblBorders>'))
+    tbl_pr.append(parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'))
+    _sort_tbl_pr(tbl_pr)
+    _grid(table, [L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT])
+    indent = L.PAGE_NO_PT * L.PT  # one character (四号) in from each side
+    texts = ["抄送：{{ office.cc|join('，') }}。", "{{ office.short }}\t{{ date }}印发"]
+    for row, text in zip(table.rows, texts):
+        row._tr.get_or_add_trPr().append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{L.LINE}" w:hRule="exact"/>'))
+        cell = row.cells[0]
+        cell.width = Twips(L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT)
+        row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+        p = cell.paragraphs[0]
+        p.style = L.S_COLOPHON
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.left_indent = Twips(indent)
+        p.paragraph_format.right_indent = Twips(indent)
+        if "\t" in text:
+            ppr = p._p.get_or_add_pPr()
+            right = L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT - indent  # tab stops count from the margin
+            ppr.insert(1, parse_xml(f'<w:tabs {nsdecls("w")}><w:tab w:val="right" w:pos="{right}"/></w:tabs>'))
+        p.add_run(text)
+    # a document cannot end with a table: a paragraph of 1 pt, so it takes no line of its own
+    end = para(doc, L.S_PLAIN)
+    end.paragraph_format.line_spacing = Twips(1)
+    end.paragraph_format.line_spacing_rule = 4  # WD_LINE_SPACING.EXACTLY
+    # the cc row is left out when the office has no 抄送
+    first = table.rows[0]._tr
+    first.addprevious(parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{{%tr if office.cc %}}</w:t></w:r></w:p></w:tc></w:tr>'))
+    first.addnext(parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{{%tr endif %}}</w:t></w:r></w:p></w:tc></w:tr>'))
+
+
+def attachment_table(doc, headers: list[tuple[str, int]], row_fields: list[str], loop: str) -> None:
+    """An attachment table: header repeated on every page, rows never split across pages."""
+    table = doc.add_table(rows=3, cols=len(headers))
+    table.style = doc.styles["公文表格"]
+    tbl_pr = table._tbl.tblPr
+    _table_width(tbl_pr, sum(w for _, w in headers))
+    for i, (text, width) in enumerate(headers):
+        for row in table.rows:
+            row.cells[i].width = Twips(width)
+    _grid(table, [w for _, w in headers])
+    header = table.rows[0]
+    header._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    for i, (text, _) in enumerate(headers):
+        p = header.cells[i].paragraphs[0]
+        p.style = L.S_TABLE
+        p.alignment = 1
+        p.add_run(text).bold = True
+    loop_row = table.rows[1]
+    loop_row.cells[0].paragraphs[0].add_run("{%tr " + loop + " %}")
+    body_row = table.rows[2]
+    body_row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+    for i, field_text in enumerate(row_fields):
+        p = body_row.cells[i].paragraphs[0]
+        p.style = L.S_TABLE
+        if i == 0 or "due" in field_text or "date" in field_text:
+            p.alignment = 1
+        p.add_run(field_text)
+    end = parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{{%tr endfor %}}</w:t></w:r></w:p></w:tc></w:tr>')
+    body_row._tr.addnext(end)
+
+
+def rectification():
+    doc = base_document()
+    formal_head(doc)
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    para(doc, L.S_BODY, "{{ inspection.inspected }}，{{ office.short }}组织开展了{{ inspection.name }}，对你单位改革任务推进落实情况进行了督察。{% if supplementary %}在前期已交办问题基础上，督察组又反馈了新发现的问题{{ count }}个{% else %}共发现问题{{ count }}个{% endif %}，现将问题清单交办给你们，请认真抓好整改落实。")
+    para(doc, L.S_H1, "一、提高思想认识")
+    para(doc, L.S_BODY, "要把督察反馈问题整改作为推动改革落地见效的重要抓手，主要负责同志要亲自研究部署，逐项明确责任领导、责任人员和完成时限，切实做到真改实改。")
+    para(doc, L.S_H1, "二、建立整改台账")
+    para(doc, L.S_BODY, "对照问题清单建立整改台账，逐项制定整改措施，实行清单化管理、逐项销号，确保每个问题按时限完成整改。")
+    para(doc, L.S_H1, "三、按时报送整改情况")
+    para(doc, L.S_BODY, "请于{{ report_by }}前将整改情况书面报送{{ office.short }}；整改时限在此之后的问题，在整改完成后5个工作日内报送。")
+    para(doc, L.S_H1, "四、跟踪复查销账")
+    para(doc, L.S_BODY, "{{ office.short }}将对整改情况进行跟踪督办和复查，经复查整改到位的问题予以销账；整改不力、敷衍应付的，将予以通报。")
+    formal_signature(doc, "附件：{{ attachment_title }}")
+    # 附件: on a new page, 附件 flush left on the first line, the title centred on the third
+    p = para(doc, L.S_ATTACH_HEAD, "附件")
+    p.paragraph_format.page_break_before = True
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_ATTACH_TITLE, "{{ attachment_title }}")
+    para(doc, L.S_PLAIN)
+    attachment_table(doc, [("序号", 700), ("编号", 1500), ("问题描述", 2895), ("整改要求", 2895), ("整改时限", 1855)],
+                     ["{{ loop.index }}", "{{ f.id }}", "{{ f.problem }}", "{{ f.requirement }}", "{{ f.due }}"], "for f in findings")
+    colophon(doc)
+    return doc
+
+
+def finding_urging():
+    doc = base_document()
+    slip_head(doc, "督察问题整改催办单")
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    field(doc, "一、逾期情况。", "截至{{ date }}，你单位以下{{ count }}个督察反馈问题已超过整改时限，仍未完成整改：")
+    attachment_table(doc, [("编号", 1500), ("问题", 3545), ("整改时限", 1300), ("逾期天数", 900), ("交办通知", 1600)],
+                     ["{{ f.id }}", "{{ f.problem }}", "{{ f.due }}", "{{ f.days_overdue }}天", "{{ f.notice.doc_no }}（{{ f.notice.date }}）"],
+                     "for f in findings")
+    field(doc, "二、催办要求。", "请于{{ reply_by }}前将整改进展及逾期原因书面报送{{ office.short }}，并采取有力措施，尽快完成整改。整改到位的，同时报送佐证材料，经复查后予以销账。")
+    slip_foot(doc)
+    return doc
+
+
+TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order,
+             "rectification": rectification, "finding_urging": finding_urging}
 
 
 def main() -> None:
@@ -269,6 +435,8 @@ def main() -> None:
         # core properties: a clean author, no python-docx boilerplate
         doc.core_properties.author = "make-notices"
         doc.core_properties.title = kind
+        for part in [doc.element, doc.styles.element, doc.sections[0].footer._element, doc.sections[0].even_page_footer._element]:
+            L.schema_order(part)
         doc.save(OUT / f"{kind}.docx")
         print(f"wrote {OUT / f'{kind}.docx'}")
 

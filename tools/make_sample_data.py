@@ -293,15 +293,35 @@ TASK_HEADERS = ["编号", "改革事项", "上级文件", "上级文号", "来�
 SERIES = {R: "提", A: "交", U: "催", O: "责"}
 
 
+NOTICE = "整改通知"
+SERIES[NOTICE] = "发"
+# When the office sent the rectification notices of each round (the 11-10 additions are not
+# notified yet: the run makes their supplementary notices).
+NOTICE_DATES = {("2026年第二轮改革专项督察", "06-18"): "06-28", ("2026年第三轮改革专项督察", "10-22"): "10-30"}
+
+
+def formal_entries() -> list[tuple]:
+    """Rectification notices per (inspection, unit), as the office sent them after each round."""
+    groups: dict[tuple, list[str]] = {}
+    for fid, insp, day, unit, *_ in FINDINGS:
+        if (insp, day) in NOTICE_DATES:
+            groups.setdefault((insp, day, FULL_NAME[unit]), []).append(fid)
+    order = {u[0]: i for i, u in enumerate(UNITS)}
+    entries = [(d(NOTICE_DATES[(insp, day)]), NOTICE, "、".join(sorted(ids)), unit, order[unit])
+               for (insp, day, unit), ids in groups.items()]
+    return [e[:4] for e in sorted(entries, key=lambda e: (e[0], e[4]))]
+
+
 def history_rows() -> list[list[str]]:
     """The paper register: per series, numbered 1, 2, 3... in date order (then task id)."""
     entries = sorted((day, kind, t["编号"], FULL_NAME[t["牵头单位"]])
                      for t in TASKS for kind, day in t["history"])
-    counters = dict.fromkeys(SERIES, 0)
+    entries = sorted(entries + formal_entries(), key=lambda e: (e[0], SERIES[e[1]] == "发"))
+    counters = dict.fromkeys(set(SERIES.values()), 0)
     rows = []
-    for day, kind, task_id, unit in entries:
-        counters[kind] += 1
-        rows.append([f"淄改办{SERIES[kind]}〔{day.year}〕{counters[kind]}号", kind, task_id, unit,
+    for day, kind, subject, unit in entries:
+        counters[SERIES[kind]] += 1
+        rows.append([f"淄改办{SERIES[kind]}〔{day.year}〕{counters[SERIES[kind]]}号", kind, subject, unit,
                      day.isoformat()])
     return rows
 

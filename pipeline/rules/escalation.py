@@ -54,18 +54,18 @@ def decide_slips(tasks: Iterable[Task], history: Iterable[Issued], as_of: dt.dat
         urgings = earlier[(task.id, Kind.URGING)]
         orders = earlier[(task.id, Kind.ORDER)]
         if task.received and task.received <= as_of and not task.is_assigned(as_of) and not reminders:
-            decisions.append(Decision(Kind.REMINDER, task.lead, task.id, task, {
+            decisions.append(Decision(Kind.REMINDER, task.lead, task.id, task, facts={
                 "reply_by": as_of + dt.timedelta(days=t.reminder_reply_days),
             }))
         if not task.is_assigned(as_of) or task.due is None:
             continue
         if not assignments:
-            decisions.append(Decision(Kind.ASSIGNMENT, task.lead, task.id, task, {}))
+            decisions.append(Decision(Kind.ASSIGNMENT, task.lead, task.id, task, facts={}))
         assignment = assignments[-1] if assignments else None
         if not orders and task.due < as_of:
             ripe = [u for u in urgings if (as_of - u.date).days >= t.order_after_urging_days]
             if ripe:
-                decisions.append(Decision(Kind.ORDER, task.lead, task.id, task, {
+                decisions.append(Decision(Kind.ORDER, task.lead, task.id, task, facts={
                     "urging": ripe[-1],
                     "assignment": assignment,
                     "days_overdue": (as_of - task.due).days,
@@ -77,7 +77,7 @@ def decide_slips(tasks: Iterable[Task], history: Iterable[Issued], as_of: dt.dat
         days_left = (deadline - as_of).days
         urged_this_month = any(u.month == month for u in urgings)
         if days_left <= t.urge_days_before_due and not urged_this_month:
-            decisions.append(Decision(Kind.URGING, task.lead, task.id, task, {
+            decisions.append(Decision(Kind.URGING, task.lead, task.id, task, facts={
                 "assignment": assignment,
                 "order": order,
                 "deadline": deadline,

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..errors import Collector
-from ..model import Issued, Task, Unit
+from ..model import Finding, Issued, Task, Unit
 from ..numbering import series_for
-from .ledger import UnitDirectory, read_history, read_tasks, read_units
+from .ledger import UnitDirectory, read_findings, read_history, read_tasks, read_units
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Office:
     units: list[Unit]
     directory: UnitDirectory
     tasks: list[Task]
+    findings: list[Finding]
     history: list[Issued]  # data/history: numbers issued before the tool
 
 
@@ -30,7 +31,9 @@ def read_office(config: Config) -> Office:
     directory = UnitDirectory(units)
     tasks, p = read_tasks(data, directory)
     problems.extend(p)
+    findings, p = read_findings(data, directory)
+    problems.extend(p)
     history, p = read_history(data, directory, lambda kind: series_for(kind, config.numbering, config.office.prefix))
     problems.extend(p)
     problems.raise_if_any()
-    return Office(units, directory, tasks, history)
+    return Office(units, directory, tasks, findings, history)

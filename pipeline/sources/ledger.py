@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import Problem
 from typing import Callable
 
-from ..model import Issued, Kind, Task, TaskStatus, Unit
+from ..model import Finding, FindingStatus, Issued, Kind, Task, TaskStatus, Unit
 from ..numbering import Series
 from .tables import Column, Record, find_table, read_table
 from .values import clean_text, normalise_doc_no, parse_date, parse_int, split_list
@@ -38,6 +38,19 @@ TASK_COLUMNS = [
     Column("done", "完成日期"),
     Column("progress", "进展情况"),
     Column("note", "备注"),
+]
+
+FINDING_COLUMNS = [
+    Column("id", "编号", True),
+    Column("inspection", "督察名称", True),
+    Column("inspected", "督察日期", True),
+    Column("unit", "责任单位", True),
+    Column("problem", "问题描述", True),
+    Column("requirement", "整改要求", True),
+    Column("due", "整改时限", True),
+    Column("status", "整改状态", True),
+    Column("done", "整改完成日期"),
+    Column("review", "复查意见"),
 ]
 
 HISTORY_COLUMNS = [
@@ -241,3 +254,47 @@ def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[
         if place and kind and subject and unit and date:
             issued.append(Issued(kind, subject, unit.name, doc_no, date, deadline, series=series.name, year=place[0], n=place[1]))
     return issued, problems
+
+
+def read_findings(data_dir: Path, directory: UnitDirectory) -> tuple[list[Finding], list[Problem]]:
+    """Read data/findings.* (督察问题清单); optional: an office without inspections has none."""
+    if not any((data_dir / f"findings{s}").is_file() for s in (".xlsx", ".csv", ".yaml", ".yml")):
+        return [], []
+    path, problem = find_table(data_dir, "findings")
+    if problem:
+        return [], [problem]
+    assert path
+    records, problems = read_table(path, FINDING_COLUMNS)
+    findings: list[Finding] = []
+    seen: dict[str, Record] = {}
+    statuses = [s.value for s in FindingStatus]
+    for rec in records:
+        col = lambda key, zh: rec.headers.get(key, zh)  # noqa: E731
+        fid = _required_text(rec, "id", "编号", problems)
+        inspection = _required_text(rec, "inspection", "督察名称", problems)
+        inspected = _date(rec, "inspected", "督察日期", problems) if _required_text(rec, "inspected", "督察日期", problems) else None
+        unit = _unit(rec, "unit", "责任单位", directory, problems) if _required_text(rec, "unit", "责任单位", problems) else None
+        problem_text = _required_text(rec, "problem", "问题描述", problems)
+        requirement = _required_text(rec, "requirement", "整改要求", problems)
+        due = _date(rec, "due", "整改时限", problems) if _required_text(rec, "due", "整改时限", problems) else None
+        status_text = _required_text(rec, "status", "整改状态", problems)
+        status = None
+        if status_text:
+            if status_text in statuses:
+                status = FindingStatus(status_text)
+            else:
+                problems.append(rec.where.problem(f'"{status_text}" is not a status (use {"、".join(statuses)})', col("status", "整改状态")))
+        done = _date(rec, "done", "整改完成日期", problems)
+        if status in (FindingStatus.RECTIFIED, FindingStatus.CLOSED) and not clean_text(rec.values.get("done")):
+            problems.append(rec.where.problem(f"整改完成日期 is empty; a finding that is {status.value} needs the date it was rectified", col("done", "整改完成日期")))
+        if inspected and due and due < inspected:
+            problems.append(rec.where.problem(f"the deadline {due:%Y-%m-%d} is before the inspection date {inspected:%Y-%m-%d}", col("due", "整改时限")))
+        if fid:
+            if fid in seen:
+                problems.append(rec.where.problem(f'the id "{fid}" is used twice (first at row {seen[fid].where.row})', col("id", "编号")))
+                continue
+            seen[fid] = rec
+        if fid and inspection and inspected and unit and problem_text and requirement and due and status:
+            findings.append(Finding(fid, inspection, inspected, unit, problem_text, requirement, due, status, done,
+                                    clean_text(rec.values.get("review")), {k: clean_text(v) for k, v in rec.extra.items()}))
+    return findings, problems
