@@ -39,15 +39,61 @@ def docx_text(path: Path) -> str:
     return "\n".join(p.text for p in doc.paragraphs)
 
 
+SLIPS = ("reminder", "assignment", "urging", "order")
+
+
 def test_documents_the_rules_call_for(month):
     _, _, manifest, output = month
-    docs = manifest["documents"]
+    docs = [d for d in manifest["documents"] if d["kind"] in SLIPS]
     got = {(d["kind"], d["task_id"]) for d in docs}
     want = {(kind, task_id) for task_id, t in EXPECTED["tasks"].items() for kind in t["slips"]}
     assert got == want
-    counts = EXPECTED["counts"]
-    assert len(docs) == counts["total"] == 16
-    assert "16 documents" in output and "提示单 3" in output and "责令书 2" in output
+    assert len(docs) == EXPECTED["counts"]["total"] == 16
+    assert "提示单 3" in output and "交办单 4" in output and "催办单 7" in output and "责令书 2" in output
+
+
+def _sample_findings():
+    """The sample's findings and the notices of the paper register, read straight from the files."""
+    import csv
+    import datetime as dt
+
+    ws = openpyxl.load_workbook(Path(__file__).parents[1] / "data" / "findings.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    findings = [dict(zip(rows[0], r)) for r in rows[1:] if r[0]]
+    with open(Path(__file__).parents[1] / "data" / "history.csv", encoding="utf-8-sig") as fh:
+        notified = {fid for r in csv.DictReader(fh) if r["文种"] == "整改通知" for fid in r["事项编号"].split("、")}
+    as_of = dt.datetime(2026, 11, 28)
+    return findings, notified, as_of
+
+
+def test_findings_documents(month):
+    _, _, manifest, _ = month
+    findings, notified, as_of = _sample_findings()
+    new = {f["编号"] for f in findings if f["编号"] not in notified and f["督察日期"] <= as_of}
+    notices = [d for d in manifest["documents"] if d["kind"] == "rectification"]
+    assert {fid for d in notices for fid in d["finding_ids"]} == new == {"DC2026-3-19", "DC2026-3-20"}
+    assert all(d["title"] == "关于2026年第三轮改革专项督察反馈问题（补充）整改的通知" for d in notices)
+    late = {f["编号"] for f in findings if f["编号"] in notified and f["整改时限"] < as_of
+            and not (f["整改状态"] in ("已整改", "已销账") and f["整改完成日期"] <= as_of)}
+    urgings = [d for d in manifest["documents"] if d["kind"] == "finding_urging"]
+    assert {fid for d in urgings for fid in d["finding_ids"]} == late
+    assert len({d["recipient"] for d in urgings}) == len(urgings), "one finding urging per unit"
+    assert "DC2026-3-04" not in late  # due today is not late
+    assert all(d["doc_no"].startswith("淄改办催") for d in urgings)  # the urging series
+
+
+def test_rectification_ledger(month):
+    _, out, manifest, _ = month
+    findings, _, _ = _sample_findings()
+    ws = openpyxl.load_workbook(out / "整改台账.xlsx").active
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
+    rows = {r[0]: r for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert len(rows) == len(findings)
+    by_doc = {fid: d["doc_no"] for d in manifest["documents"] for fid in d["finding_ids"]}
+    for fid, doc_no in by_doc.items():
+        assert doc_no in rows[fid][10]
+    assert rows["DC2026-3-02"][9] == 1  # due 11-27, one day overdue as of 11-28
+    assert ws.column_dimensions["E"].width >= 30 and ws.cell(3, 5).alignment.wrap_text
 
 
 def test_numbers_continue_the_paper_register(month):
@@ -89,9 +135,9 @@ def test_slip_facts(month):
 
 def test_partners_are_copied_not_sent(month):
     _, _, manifest, _ = month
-    recipients = {(d["task_id"], d["kind"]): d for d in manifest["documents"]}
-    assert len(recipients) == len(manifest["documents"])  # one slip per task and kind
-    with_cc = [d for d in manifest["documents"] if d["cc"]]
+    slips = [d for d in manifest["documents"] if d["kind"] in SLIPS]
+    assert len({(d["task_id"], d["kind"]) for d in slips}) == len(slips)  # one slip per task and kind
+    with_cc = [d for d in slips if d["cc"]]
     assert with_cc, "the sample has tasks with partner units"
     for d in with_cc:
         assert d["recipient"] not in d["cc"]
