@@ -187,6 +187,30 @@ def register_void(obj: Context, number: str, reason: str) -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def lint(files: tuple[Path, ...]) -> None:
+    """Check DOCX or PDF files against GB/T 9704 (a DOCX is converted first)."""
+    from .lint import lint_file
+
+    bad = 0
+    for path in files:
+        try:
+            problems = lint_file(path)
+        except MakeNoticesError as exc:
+            problems = [str(exc)]
+        except Exception as exc:  # a file that is not a PDF/DOCX at all
+            problems = [f"无法读取：{type(exc).__name__}: {exc}"]
+        if problems:
+            bad += 1
+            click.echo(f"{path}:")
+            for p in problems:
+                click.echo(f"  {p}")
+        else:
+            click.echo(f"{path}: ok")
+    sys.exit(1 if bad else 0)
+
+
+@main.command()
 @click.pass_obj
 def doctor(obj: Context) -> None:
     """Is LibreOffice there, are the fonts there, is the register reachable."""

@@ -12,11 +12,12 @@ Why these settings (they hold in LibreOffice 7.4 and in Word):
   even a 1 pt spacer or a 22 pt table line, up to a whole grid line; the exact spacing
   alone keeps the body on its pitch in both renderers, and the grid stays for Word's
   page setup (22 lines a page).
+- CJK/Latin automatic spacing stays on (Word's default): LibreOffice 7.4 ignores
+  ``w:autoSpaceDE``/``autoSpaceDN`` and always adds it, so Word must add it too to match.
 - ``w:overflowPunct w:val="1"``: LibreOffice 7.4 reads this flag the other way round from
   Word; with ``0`` (or none) it hangs ，、 past the margin in justified text and the PDF
   loses them. With ``1`` LibreOffice keeps every mark inside 28 characters; Word, like its
-  Chinese default, may let a closing mark hang. Automatic CJK/Latin spacing is off: it
-  changes the characters per line in one renderer and not the other.
+  Chinese default, may let a closing mark hang.
 - Fonts are set on all four slots of ``w:rFonts`` (never theme fonts, which silently win over
   ``w:eastAsia``) with the standard names; the PDF conversion maps them through fontconfig.
 """
@@ -83,16 +84,20 @@ S_PLAIN = "公文无缩进"
 S_INLINE_H1 = "段首标题"  # character style: 一、… at the start of a paragraph, 黑体
 
 
+AUTOSPACE_EM = 0.2  # LibreOffice (and Word by default) space CJK from Latin/digits by about this
+
+
+def _half(ch: str) -> bool:
+    o = ord(ch)
+    return o < 0x2E80 and ch not in "—…“”‘’·" or 0xFF61 <= o <= 0xFFDC
+
+
 def text_width_em(text: str) -> float:
-    """Width of text in ems: CJK and full-width forms 1, ASCII and half-width 0.5."""
-    width = 0.0
-    for ch in text:
-        o = ord(ch)
-        if o < 0x2E80 and ch not in "—…“”‘’·" or 0xFF61 <= o <= 0xFFDC:
-            width += 0.5
-        else:
-            width += 1.0
-    return width
+    """Width of text in ems: CJK and full-width forms 1, ASCII and half-width 0.5, plus the
+    automatic space between CJK and Latin runs."""
+    width = sum(0.5 if _half(ch) else 1.0 for ch in text)
+    boundaries = sum(1 for a, b in zip(text, text[1:]) if _half(a) != _half(b) and not a.isspace() and not b.isspace())
+    return width + AUTOSPACE_EM * boundaries
 
 
 def _rpr(run):

@@ -167,3 +167,84 @@ class Numbered:
     doc_no: str
     series: str
     n: int
+
+
+# --------------------------------------------------------------------------- monthly scores
+# (data/scores/YYYY-MM.*: read by pipeline.sources.scores, ranked by pipeline.rules.ranking)
+
+from decimal import Decimal  # noqa: E402  (this section was appended; the rest needs no Decimal)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One scored indicator of a month's sheet: 改革任务推进 with its maximum 40."""
+
+    name: str
+    maximum: Decimal
+    header: str = ""  # as written in the file, e.g. 改革任务推进(40) or 改革任务推进（40分）
+
+    @property
+    def label(self) -> str:
+        """The column heading for tables: 改革任务推进(40)."""
+        return f"{self.name}({format(self.maximum, 'f')})"
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One unit's scores for one month; total is always the sum of the indicators."""
+
+    unit: Unit
+    scores: tuple[Decimal, ...]
+    total: Decimal
+    remarks: str = ""
+    row: int | None = field(default=None, compare=False)  # where it is in the file, as the user sees it
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """One month's score file."""
+
+    month: str  # 2026-11
+    indicators: tuple[Indicator, ...]
+    rows: tuple[ScoreRow, ...]
+    file: str = ""  # as shown in messages: data/scores/2026-11.xlsx
+    sheet: str | None = None  # the Excel sheet read (None for CSV and YAML)
+
+    def row_of(self, unit: Unit) -> ScoreRow | None:
+        for row in self.rows:
+            if row.unit.name == unit.name:
+                return row
+        return None
+
+
+@dataclass(frozen=True)
+class ScoreBook:
+    """The run month's sheet and every earlier sheet of the year that exists.
+
+    For a January run it also holds the previous December (if present), for the change in
+    rank only; the annual figure never crosses the year.
+    """
+
+    month: str
+    sheets_by_month: dict[str, ScoreSheet] = field(hash=False)
+
+    @property
+    def current(self) -> ScoreSheet:
+        return self.sheets_by_month[self.month]
+
+    @property
+    def previous_month(self) -> str:
+        """The calendar month before the run month (2026-10; 2025-12 for 2026-01)."""
+        year, month = int(self.month[:4]), int(self.month[5:7])
+        return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+    @property
+    def previous(self) -> ScoreSheet | None:
+        return self.sheets_by_month.get(self.previous_month)
+
+    @property
+    def year_sheets(self) -> list[ScoreSheet]:
+        """The sheets of the run month's year up to and including the run month, in month order."""
+        year = self.month[:4]
+        return [s for m, s in sorted(self.sheets_by_month.items()) if m[:4] == year and m <= self.month]

@@ -71,3 +71,22 @@ def tiny(tmp_path, monkeypatch) -> Path:
 
 def nothing_written(project: Path) -> bool:
     return not (project / "out").exists() and not (project / "data" / "register.sqlite").exists()
+
+
+@pytest.fixture(scope="session")
+def sample_month(tmp_path_factory):
+    """The sample office's November run, with PDFs: (project, out folder, manifest, output)."""
+    import json
+    import os
+
+    project = copy_sample(tmp_path_factory.mktemp("sample"))
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = run("monthly", "--month", "2026-11", "--as-of", "2026-11-28")
+        assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(cwd)
+    out = project / "out" / "2026-11"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return project, out, manifest, result.output

@@ -49,7 +49,7 @@ def _ppr(align: str = "both", first_line: int = 0, line: int = L.LINE, before: i
         ind = f'<w:ind w:left="{left}" w:right="{right}" w:firstLine="{first_line}"/>'
     return (
         "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>" + extra
-        + '<w:snapToGrid w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+        + '<w:snapToGrid w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/>'
         + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact"/>'
         + ind + f'<w:jc w:val="{align}"/></w:pPr>'
     )
@@ -405,7 +405,7 @@ def rectification():
     para(doc, L.S_PLAIN)
     para(doc, L.S_ATTACH_TITLE, "{{ attachment_title }}")
     para(doc, L.S_PLAIN)
-    attachment_table(doc, [("序号", 700), ("编号", 1500), ("问题描述", 2895), ("整改要求", 2895), ("整改时限", 1855)],
+    attachment_table(doc, [("序号", 600), ("编号", 1500), ("问题描述", 2700), ("整改要求", 2700), ("整改时限", 1345)],
                      ["{{ loop.index }}", "{{ f.id }}", "{{ f.problem }}", "{{ f.requirement }}", "{{ f.due }}"], "for f in findings")
     colophon(doc)
     return doc

@@ -1,0 +1,313 @@
+"""`make-notices lint`: measure a PDF (or a DOCX, converted first) against GB/T 9704-2012.
+
+Works on any office's documents, not only ours: it reads only what is on the page
+(pdfplumber gives every character with its font, size, colour and position) and says
+what is off in words a clerk understands.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+MM = 72 / 25.4
+PAGE_W, PAGE_H = 210 * MM, 297 * MM
+LEFT, RIGHT = 28 * MM, (28 + 156) * MM
+TOP, BOTTOM = 37 * MM, (37 + 225) * MM
+PITCH = 225 * MM / 22  # 28.93 pt: 22 lines in the text block
+BODY_PT = 16
+CHARS_PER_LINE = 28
+
+DOC_NO = re.compile(r"([^\s，。：:“”（）()]{1,12}?)([〔\[［(（【])\s*(\d{4})\s*([〕\]］)）】])(第?)(\d+)号")
+DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+CN_DATE = re.compile(r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
+PAGE_NO = re.compile(r"^[—－-]\s*(\d+)\s*[—－-]$")
+
+
+@dataclass
+class Line:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    text: str
+    chars: list
+    red: bool
+
+
+def _is_red(color) -> bool:
+    if not isinstance(color, (tuple, list)):
+        return False
+    if len(color) == 3:
+        r, g, b = color
+        return r > 0.7 and g < 0.35 and b < 0.35
+    if len(color) == 4:  # CMYK
+        c, m, y, k = color
+        return m > 0.7 and y > 0.5 and c < 0.3 and k < 0.3
+    return False
+
+
+def em_width(text: str) -> float:
+    """Width in characters: full-width 1, half-width (ASCII) 0.5."""
+    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—…“”‘’·" else 1.0 for ch in text)
+
+
+def _lines(page) -> list[Line]:
+    rows: dict[int, list] = {}
+    for c in page.chars:
+        if not c["text"].strip():
+            continue
+        key = round((c["top"] + c["bottom"]) / 2)
+        rows.setdefault(key, []).append(c)
+    merged: list[list] = []
+    for key in sorted(rows):
+        if merged and abs(((merged[-1][0]["top"] + merged[-1][0]["bottom"]) / 2) - key) < 2:
+            merged[-1].extend(rows[key])
+        else:
+            merged.append(list(rows[key]))
+    lines = []
+    for chars in merged:
+        chars.sort(key=lambda c: c["x0"])
+        sizes = Counter(round(c["size"], 1) for c in chars)
+        lines.append(Line(min(c["top"] for c in chars), max(c["bottom"] for c in chars), chars[0]["x0"], chars[-1]["x1"],
+                          sizes.most_common(1)[0][0], "".join(c["text"] for c in chars), chars,
+                          sum(_is_red(c.get("non_stroking_color")) for c in chars) > len(chars) / 2))
+    return lines
+
+
+def _mm(points: float) -> str:
+    return f"{points / MM:.1f}"
+
+
+def lint_pdf(path: Path) -> list[str]:
+    """Every GB/T 9704 departure measurable in the PDF, one sentence each (empty: all good)."""
+    import pdfplumber
+
+    problems: list[str] = []
+    with pdfplumber.open(path) as pdf:
+        pages = list(pdf.pages)
+        all_lines = [_lines(p) for p in pages]
+        text = "".join(l.text for ls in all_lines for l in ls)
+        for n, (page, lines) in enumerate(zip(pages, all_lines), start=1):
+            problems += _check_page(n, len(pages), page, lines)
+        problems += _check_numbers_and_dates(text)
+        if pages:
+            problems += _check_first_page(pages[0], all_lines[0])
+            problems += _check_colophon(pages, all_lines)
+            problems += _check_signature(all_lines)
+    return problems
+
+
+def _body(lines: list[Line]) -> list[Line]:
+    return [l for l in lines if abs(l.size - BODY_PT) < 0.6 and not l.red and TOP - 2 * MM < l.top < BOTTOM]
+
+
+def _check_page(n: int, count: int, page, lines: list[Line]) -> list[str]:
+    out = []
+    if abs(page.width - PAGE_W) > 2 or abs(page.height - PAGE_H) > 2:
+        out.append(f"第{n}页：纸张为{_mm(page.width)}×{_mm(page.height)}毫米，应为A4（210×297毫米）")
+        return out
+    content = [l for l in lines if l.top < BOTTOM + 2 * MM]
+    if not content:
+        return out
+    if "此页无正文" in "".join(l.text for l in content):
+        out.append(f"第{n}页：出现“此页无正文”，应调整正文使署名页带有正文")
+    body = _body(content)
+    left = min((l.x0 for l in body), default=None)
+    if left is not None and abs(left - LEFT) > 1.2 * MM:
+        out.append(f"第{n}页：左边距（订口）为{_mm(left)}毫米，应为28毫米")
+    right = max((l.x1 for l in content if not l.red), default=0)
+    if right > RIGHT + 1 * MM:
+        out.append(f"第{n}页：文字超出版心右边界{_mm(right - RIGHT)}毫米（版心宽156毫米）")
+    first = min(content, key=lambda l: l.top)
+    colophon_only = any(k in first.text for k in ("抄送", "印发"))
+    if n > 1 and not colophon_only and not (TOP - 1 * MM <= first.top <= TOP + 4.5 * MM):
+        out.append(f"第{n}页：首行距页面上边缘{_mm(first.top)}毫米，上边距（天头）应为37毫米")
+    # Characters per line: a justified line may hold a character less where a mark may not
+    # start or end a line (and is stretched), so the grid is read from the natural character
+    # pitch of the lines that are not stretched (the last lines of paragraphs).
+    pitches = []
+    counts = []
+    for l in body:
+        full = l.x1 >= RIGHT - 0.6 * BODY_PT
+        if full and l.x0 >= LEFT - 1 * MM:
+            counts.append(em_width(l.text) + round((l.x0 - LEFT) / (BODY_PT - 0.25)))
+        if not full:
+            for a, b in zip(l.chars, l.chars[1:]):
+                if em_width(a["text"]) == 1 and em_width(b["text"]) == 1 and abs(a["size"] - BODY_PT) < 0.6:
+                    pitches.append(b["x0"] - a["x0"])
+    if len(pitches) >= 5:
+        pitch = statistics.median(pitches)
+        per_line = int((RIGHT - LEFT + 0.5) / pitch)
+        if per_line != CHARS_PER_LINE:
+            out.append(f"第{n}页：每行{per_line}字，应为{CHARS_PER_LINE}字（字距{pitch:.2f}磅）")
+    over = [c for c in counts if c > CHARS_PER_LINE + 0.5]
+    if over:
+        out.append(f"第{n}页：有{len(over)}行超过{CHARS_PER_LINE}字（每行应为{CHARS_PER_LINE}字）")
+    # line pitch and lines per page
+    steps = [b.top - a.top for a, b in zip(body, body[1:]) if abs(b.size - a.size) < 0.5]
+    regular = [s for s in steps if PITCH * 0.8 < s < PITCH * 1.2]
+    if len(regular) >= 5:
+        pitch = statistics.median(regular)
+        if abs(pitch - PITCH) > 0.5:
+            out.append(f"第{n}页：行距为{pitch:.2f}磅，每页{225 * MM / pitch:.1f}行，应为22行（行距约28.95磅）")
+        elif n < count and body[-1].bottom > BOTTOM - PITCH and body[0].top < TOP + PITCH:
+            lines_on_page = round((body[-1].top - body[0].top) / pitch) + 1
+            if lines_on_page != 22:
+                out.append(f"第{n}页：每页{lines_on_page}行，应为22行")
+    if n == 1 and not body:
+        sizes = Counter(round(c["size"]) for l in content for c in l.chars if not l.red)
+        out.append(f"第{n}页：没有三号（16磅）正文，最常见的字号为{sizes.most_common(1)[0][0]}磅")
+    out += _check_page_number(n, content, lines)
+    return out
+
+
+def _check_page_number(n: int, content: list[Line], lines: list[Line]) -> list[str]:
+    foot = [l for l in lines if l.top >= BOTTOM - 1 * MM and PAGE_NO.match(l.text.replace(" ", ""))]
+    body_text = [l for l in content if l.top < BOTTOM]
+    if not foot:
+        return [f"第{n}页：缺少页码（“— {n} —”）"] if body_text and n > 1 else []
+    pn = foot[0]
+    out = []
+    number = int(PAGE_NO.match(pn.text.replace(" ", "")).group(1))
+    if number != n and n > 1:
+        out.append(f"第{n}页：页码为{number}")
+    if abs(pn.size - 14) > 0.6:
+        out.append(f"第{n}页：页码字号为{pn.size:.0f}磅，应为四号（14磅）")
+    below = pn.top - BOTTOM
+    if abs(below - 7 * MM) > 1.5 * MM:
+        out.append(f"第{n}页：页码距版心下边缘{_mm(below)}毫米，应为7毫米")
+    one_char = 14
+    if number % 2 == 1 and abs(pn.x1 - (RIGHT - one_char)) > 1.5 * MM:
+        out.append(f"第{n}页：单页码应居右空一字（右端应距版心右边缘4.9毫米，实为{_mm(RIGHT - pn.x1)}毫米）")
+    if number % 2 == 0 and abs(pn.x0 - (LEFT + one_char)) > 1.5 * MM:
+        out.append(f"第{n}页：双页码应居左空一字（左端应距版心左边缘4.9毫米，实为{_mm(pn.x0 - LEFT)}毫米）")
+    return out
+
+
+def _check_numbers_and_dates(text: str) -> list[str]:
+    out = []
+    for m in DOC_NO.finditer(text):
+        whole = m.group(0)
+        if m.group(2) != "〔" or m.group(4) != "〕":
+            out.append(f"发文字号“{whole}”的年份应使用六角括号〔〕")
+        if m.group(5):
+            out.append(f"发文字号“{whole}”不加“第”字")
+        if m.group(6).startswith("0"):
+            out.append(f"发文字号“{whole}”含前导零，序号不编虚位")
+    for m in DATE.finditer(text):
+        if m.group(2).startswith("0") or m.group(3).startswith("0"):
+            right = f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日"
+            out.append(f"日期“{m.group(0)}”含前导零，应为“{right}”")
+    for m in CN_DATE.finditer(text):
+        out.append(f"成文日期应为阿拉伯数字：“{m.group(0)}”")
+    return sorted(set(out), key=out.index)
+
+
+def _check_first_page(page, lines: list[Line]) -> list[str]:
+    """The red header of a formal document: mark 35 mm below the text block, red line 156 mm wide."""
+    out = []
+    mark = next((l for l in lines if l.red and l.size >= 20 and l.text.endswith("文件")), None)
+    red_rules = [r for r in page.lines + page.rects
+                 if _is_red(r.get("stroking_color") or r.get("non_stroking_color")) and abs(r["bottom"] - r["top"]) < 3
+                 and r["x1"] - r["x0"] > 100 * MM]
+    if mark is None:
+        return out
+    if abs(mark.top - (TOP + 35 * MM)) > 2 * MM:
+        out.append(f"第1页：发文机关标志上边缘距版心上边缘{_mm(mark.top - TOP)}毫米，应为35毫米")
+    if mark.x1 - mark.x0 > 141 * MM + 1:
+        out.append(f"第1页：发文机关标志宽{_mm(mark.x1 - mark.x0)}毫米，应不超过141毫米（比版心窄15毫米）")
+    if not red_rules:
+        out.append("第1页：缺少红色分隔线")
+        return out
+    rule = min(red_rules, key=lambda r: r["top"])
+    width = rule["x1"] - rule["x0"]
+    if abs(width - 156 * MM) > 1.5 * MM:
+        out.append(f"第1页：红色分隔线宽{_mm(width)}毫米，应与版心等宽（156毫米）")
+    number = next((l for l in lines if DOC_NO.search(l.text) and mark.bottom < l.top < rule["top"]), None)
+    if number is None:
+        out.append("第1页：发文机关标志与红色分隔线之间没有发文字号")
+    else:
+        gap = rule["top"] - number.bottom
+        if abs(gap - 4 * MM) > 1.5 * MM:
+            out.append(f"第1页：红色分隔线距发文字号{_mm(gap)}毫米，应为4毫米")
+        if abs((number.x0 + number.x1) / 2 - (LEFT + RIGHT) / 2) > 2 * MM:
+            out.append("第1页：发文字号应居中")
+    titles = [l for l in lines if abs(l.size - 22) < 0.6 and not l.red and l.top > rule["top"]]
+    for t in titles[:3]:
+        if abs((t.x0 - LEFT) - (RIGHT - t.x1)) > 2 * MM:
+            out.append(f"第1页：标题“{t.text[:12]}…”未居中")
+            break
+    return out
+
+
+def _check_colophon(pages, all_lines) -> list[str]:
+    """版记: its last rule on the bottom edge of the text block of the last page, on an even page."""
+    out = []
+    last = pages[-1]
+    lines = all_lines[-1]
+    issued = [l for l in lines if re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", l.text.replace(" ", ""))]
+    if not issued:
+        return out
+    band = (issued[-1].top - 2.5 * PITCH, issued[-1].bottom + 0.6 * PITCH)  # the 抄送 and 印发 rows
+    rules = sorted((r for r in last.lines if abs(r["bottom"] - r["top"]) < 1 and r["x1"] - r["x0"] > 150 * MM
+                    and band[0] < r["top"] < band[1] and not _is_red(r.get("stroking_color"))), key=lambda r: r["top"])
+    if not rules:
+        return out
+    bottom = rules[-1]
+    if abs(bottom["top"] - BOTTOM) > 1.2 * MM:
+        out.append(f"第{len(pages)}页：版记末条分隔线距版心下边缘{_mm(BOTTOM - bottom['top'])}毫米，应与版心下边缘重合")
+    outer = [rules[-1]] + ([rules[-len(rules)]] if len(rules) > 1 else [])
+    for r in outer:
+        if abs((r.get("linewidth") or 0) - 0.35 * MM) > 0.3:
+            out.append(f"第{len(pages)}页：版记首末分隔线粗{(r.get('linewidth') or 0) / MM:.2f}毫米，应为0.35毫米")
+            break
+    for r in rules[1:-1] if len(rules) > 2 else []:
+        if abs((r.get("linewidth") or 0) - 0.25 * MM) > 0.25:
+            out.append(f"第{len(pages)}页：版记中间分隔线粗{(r.get('linewidth') or 0) / MM:.2f}毫米，应为0.25毫米")
+            break
+    if len(pages) % 2 == 1:
+        out.append(f"版记在第{len(pages)}页（单页）：双面印刷时版记应在偶数页（最后一页的背面）")
+    return out
+
+
+def _check_signature(all_lines) -> list[str]:
+    """Never a page with only the signature and date."""
+    for n, lines in enumerate(all_lines, start=1):
+        dates = [l for l in lines if DATE.fullmatch(l.text.replace(" ", "")) and l.x1 > LEFT + 100 * MM and abs(l.size - 16) < 0.6]
+        if not dates:
+            continue
+        date = dates[-1]
+        above = [l for l in _body(lines) if l.top < date.top - 1.5 * PITCH]
+        if n > 1 and not above:
+            return [f"第{n}页只有发文机关署名和成文日期，应调整正文使其与署名同页"]
+    return []
+
+
+def docx_problems(path: Path) -> list[str]:
+    """What can be seen in the DOCX itself: theme fonts that override the East Asian font."""
+    import zipfile
+
+    out = []
+    with zipfile.ZipFile(path) as zf:
+        for name in ("word/document.xml", "word/styles.xml"):
+            if name in zf.namelist() and re.search(rb"w:eastAsiaTheme=", zf.read(name)):
+                out.append(f"{name.split('/')[-1]}：使用了主题字体（w:eastAsiaTheme），会覆盖所设的中文字体")
+                break
+    return out
+
+
+def lint_file(path: Path, jobs: int = 1) -> list[str]:
+    """Lint a .pdf, or a .docx converted to PDF first (LibreOffice, the project's font mapping)."""
+    if path.suffix.lower() == ".docx":
+        from .convert import convert_all
+
+        with tempfile.TemporaryDirectory() as tmp:
+            [pdf] = convert_all([path], Path(tmp), jobs)
+            return docx_problems(path) + lint_pdf(pdf)
+    return lint_pdf(path)

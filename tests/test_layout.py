@@ -1,0 +1,255 @@
+"""GB/T 9704 measured in the PDFs LibreOffice makes: real templates, real conversion, pdfplumber.
+
+A notice's body length is varied over 26 documents so that, somewhere, the signature
+would fall alone on a new page; the layout must move body text with it.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from docx import Document
+
+from conftest import ROOT, run, write_csv
+from pipeline import layout as L
+from pipeline.lint import lint_file, lint_pdf
+
+MM = 72 / 25.4
+TEXT_TOP, TEXT_BOTTOM = 37 * MM, 262 * MM
+LEFT, RIGHT = 28 * MM, 184 * MM
+FILLER = "各单位要坚持问题导向和目标导向相统一，把督察整改与深化改革结合起来，举一反三完善制度机制，推动改革举措落地见效。"
+VARIANTS = range(4, 30)  # body filler of 4 … 29 lines
+
+
+def filler(lines: int) -> str:
+    text = (FILLER * 20)[: lines * 28 - 2 - 1] + "。"
+    return text
+
+
+def lines_of(page) -> list[tuple[float, float, float, float, str, list]]:
+    rows: dict[int, list] = {}
+    for c in page.chars:
+        if c["text"].strip():
+            rows.setdefault(round((c["top"] + c["bottom"]) / 2), []).append(c)
+    out = []
+    for key in sorted(rows):
+        cs = sorted(rows[key], key=lambda c: c["x0"])
+        out.append((min(c["top"] for c in cs), cs[0]["x0"], cs[-1]["x1"], cs[0]["size"], "".join(c["text"] for c in cs), cs))
+    return out
+
+
+@pytest.fixture(scope="module")
+def notices(tmp_path_factory):
+    """One rectification notice per unit, each with a body of a different length."""
+    project = tmp_path_factory.mktemp("layout")
+    (project / "config.yaml").write_text(
+        "office:\n  name: 中共淄博市委全面深化改革委员会办公室\n  short: 淄博市委改革办\n  prefix: 淄改办\n"
+        "  cc: [市委办公室, 市政府办公室]\npaths:\n  templates: own-templates\n", encoding="utf-8")
+    units = [["单位名称", "简称", "类别", "排序", "正文"]]
+    findings = [["编号", "督察名称", "督察日期", "责任单位", "问题描述", "整改要求", "整改时限", "整改状态"]]
+    for i in VARIANTS:
+        units.append([f"测试第{i}区委改革办", f"第{i}区", "区县", str(i), filler(i)])
+        findings.append([f"DC-{i}", "2026年第三轮改革专项督察", "2026-11-02", f"第{i}区", "台账更新不及时", "建立月度核对机制", "2026-12-31", "整改中"])
+    # the long one: three full pages of body text in several paragraphs
+    units.append(["测试长文区委改革办", "长文区", "区县", "99", "|".join(filler(6) for _ in range(12))])
+    findings.append(["DC-99", "2026年第三轮改革专项督察", "2026-11-02", "长文区", "台账更新不及时", "建立月度核对机制", "2026-12-31", "整改中"])
+    write_csv(project / "data" / "units.csv", units)
+    write_csv(project / "data" / "tasks.csv", [["编号", "改革事项", "牵头单位", "状态"], ["T-1", "测试任务", "第4区", "推进中"]])
+    write_csv(project / "data" / "findings.csv", findings)
+    # the office's own rectification template: the default plus body paragraphs from the unit list
+    doc = Document(ROOT / "templates" / "docx" / "rectification.docx")
+    anchor = next(p for p in doc.paragraphs if p.text.startswith("{{ inspection.inspected }}"))
+    for text in ("{%p for t in unit.extra['正文'].split('|') %}", "{{ t }}", "{%p endfor %}"):
+        new = copy.deepcopy(anchor._p)
+        for r in new.findall(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}r")[1:]:
+            new.remove(r)
+        new.find(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t").text = text
+        anchor._p.addnext(new)
+        anchor = type(anchor)(new, anchor._parent)
+    (project / "own-templates").mkdir()
+    doc.save(project / "own-templates" / "rectification.docx")
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = run("monthly", "--as-of", "2026-11-28")
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    pdfs = sorted((project / "out" / "2026-11" / "pdf").glob("淄改办发*.pdf"), key=lambda p: int(re.search(r"〕(\d+)号", p.name).group(1)))
+    assert len(pdfs) == len(VARIANTS) + 1
+    return pdfs
+
+
+def test_every_notice_passes_lint(notices):
+    for pdf in notices:
+        assert lint_pdf(pdf) == [], pdf.name
+
+
+def test_every_sample_document_passes_lint(sample_month):
+    _, out, manifest, _ = sample_month
+    for d in manifest["documents"]:
+        assert lint_pdf(out / d["pdf"]) == [], d["pdf"]
+
+
+def test_page_margins_fonts_and_grid(notices):
+    long = notices[-1]
+    with pdfplumber.open(long) as pdf:
+        assert len(pdf.pages) >= 4
+        for n, page in enumerate(pdf.pages, start=1):
+            assert abs(page.width - 210 * MM) < 1 and abs(page.height - 297 * MM) < 1
+            body = [l for l in lines_of(page) if abs(l[3] - 16) < 0.5 and TEXT_TOP - 5 < l[0] < TEXT_BOTTOM]
+            if not body:
+                continue
+            assert abs(min(l[1] for l in body) - LEFT) < 0.5 * MM, f"page {n}: left margin"
+            assert max(l[2] for l in body) <= RIGHT + 0.3 * MM, f"page {n}: right edge"
+            fonts = {c["fontname"].split("+")[-1].split("-")[0] for l in body for c in l[5]}
+            assert fonts <= {"FandolFang", "NotoSansCJKjp", "NotoSerifCJKjp", "ARPLUKaiCN"}, fonts  # mapped, no fallback
+            if n > 1:
+                assert TEXT_TOP <= body[0][0] <= TEXT_TOP + 4 * MM, f"page {n}: first line at {body[0][0] / MM:.1f} mm"
+        # full body pages: 22 lines, 28 characters on a full line
+        page = pdf.pages[1]
+        body = [l for l in lines_of(page) if abs(l[3] - 16) < 0.5 and l[0] < TEXT_BOTTOM]
+        assert len(body) == 22
+        pitches = [b[0] - a[0] for a, b in zip(body, body[1:])]
+        assert max(pitches) - min(pitches) < 0.6 and abs(sum(pitches) / len(pitches) - 28.95) < 0.1
+        full = [l for l in body if abs(l[1] - LEFT) < 1 and l[2] > RIGHT - 8]
+        assert full and max(len(l[4]) for l in full) == 28
+        assert all(len(l[4]) <= 28 for l in body)
+
+
+def test_red_header_title_and_addressee(notices):
+    with pdfplumber.open(notices[0]) as pdf:
+        page = pdf.pages[0]
+        lines = lines_of(page)
+        mark = lines[0]
+        assert mark[4] == "中共淄博市委全面深化改革委员会办公室文件"
+        assert all(c["non_stroking_color"] == (1.0, 0.0, 0.0) for c in mark[5])
+        assert abs(mark[0] - (TEXT_TOP + 35 * MM)) < 1 * MM
+        assert mark[2] - mark[1] <= 141 * MM
+        red = [r for r in page.lines if r.get("stroking_color") == (1.0, 0.0, 0.0)]
+        assert red and abs((red[0]["x1"] - red[0]["x0"]) - 156 * MM) < 0.5 * MM
+        number = next(l for l in lines if l[4].startswith("淄改办发〔2026〕"))
+        assert abs(red[0]["top"] - number[5][0]["bottom"] - 4 * MM) < 1 * MM
+        assert abs((number[1] + number[2]) / 2 - (LEFT + RIGHT) / 2) < 1 * MM
+        title = [l for l in lines if abs(l[3] - 22) < 0.5]
+        assert title and all(abs((l[1] - LEFT) - (RIGHT - l[2])) < 1 * MM for l in title)
+        assert "".join(l[4] for l in title) == "关于2026年第三轮改革专项督察反馈问题整改的通知"
+        addressee = next(l for l in lines if l[4].endswith("："))
+        assert addressee[1] == pytest.approx(LEFT, abs=0.5) and addressee[4].endswith("：")
+
+
+def test_page_numbers_odd_right_even_left(notices):
+    with pdfplumber.open(notices[-1]) as pdf:
+        for n, page in enumerate(pdf.pages, start=1):
+            foot = [l for l in lines_of(page) if l[0] > TEXT_BOTTOM]
+            assert len(foot) == 1
+            top, x0, x1, size, text, _ = foot[0]
+            assert text.replace(" ", "") == f"—{n}—"
+            assert abs(size - 14) < 0.3
+            assert abs(top - TEXT_BOTTOM - 7 * MM) < 1 * MM
+            if n % 2:
+                assert abs(x1 - (RIGHT - 14)) < 1 * MM, f"page {n} should be right, one character in"
+            else:
+                assert abs(x0 - (LEFT + 14)) < 1 * MM, f"page {n} should be left, one character in"
+
+
+def test_colophon_at_the_foot_of_an_even_last_page(notices):
+    for pdf_path in notices:
+        with pdfplumber.open(pdf_path) as pdf:
+            assert len(pdf.pages) % 2 == 0, pdf_path.name
+            last = pdf.pages[-1]
+            rules = sorted((r for r in last.lines if r["x1"] - r["x0"] > 150 * MM and r["linewidth"] > 0.6
+                            and r.get("stroking_color") == (0.0, 0.0, 0.0)),
+                           key=lambda r: r["top"])
+            assert len(rules) == 3
+            assert abs(rules[-1]["top"] - TEXT_BOTTOM) < 1 * MM
+            assert [round(r["linewidth"] / MM, 2) for r in rules] == [0.35, 0.26, 0.35]
+            assert all(abs((r["x1"] - r["x0"]) - 156 * MM) < 0.5 * MM for r in rules)
+            text = "".join(l[4] for l in lines_of(last))
+            assert "抄送：市委办公室，市政府办公室。" in text and "2026年11月28日印发" in text
+
+
+def test_signature_never_alone_and_dated_right(notices):
+    moved = 0
+    for pdf_path in notices:
+        with pdfplumber.open(pdf_path) as pdf:
+            for n, page in enumerate(pdf.pages, start=1):
+                lines = lines_of(page)
+                dates = [l for l in lines if l[4] == "2026年11月28日"]
+                if not dates:
+                    continue
+                date = dates[0]
+                assert abs((RIGHT - date[2]) - 4 * (16 - 0.25)) < 1.5, "成文日期右空四字"
+                sig = lines[lines.index(date) - 1]
+                assert sig[4] == "淄博市委改革办"
+                assert abs((sig[1] + sig[2]) / 2 - (date[1] + date[2]) / 2) < 1 * MM, "署名以成文日期为准居中"
+                body = [l for l in lines if l[0] < sig[0] and abs(l[3] - 16) < 0.5 and l[4] != sig[4]]
+                assert body, f"{pdf_path.name}: page {n} carries the signature alone"
+                if n > 1 and body[0][0] < TEXT_TOP + 5 * MM and "附件：" not in body[0][4]:
+                    moved += 1
+                break
+    assert moved >= 1, "no variant pushed the signature to a new page: the check was not exercised"
+
+
+# --- lint catches what is off ---
+
+def _broken(tmp_path: Path, source: Path, name: str, change) -> Path:
+    doc = Document(source)
+    change(doc)
+    path = tmp_path / f"{name}.docx"
+    doc.save(path)
+    return path
+
+
+def _set_all(doc, tag: str, attr: str, value: str) -> None:
+    from docx.oxml.ns import qn
+
+    for el in doc.styles.element.iter(qn(tag)):
+        if el.get(qn(attr)) is not None:
+            el.set(qn(attr), value)
+
+
+def _replace_text(doc, old: str, new: str) -> None:
+    for p in doc.paragraphs:
+        for r in p.runs:
+            if old in r.text:
+                r.text = r.text.replace(old, new)
+
+
+BROKEN = [
+    ("margins", lambda d: setattr(d.sections[0], "left_margin", int(20 * 36000)), "左边距（订口）为20.0毫米，应为28毫米"),
+    ("no-char-spacing", lambda d: _set_all(d, "w:spacing", "w:val", "0"), "每行27字，应为28字"),
+    ("line-pitch", lambda d: _set_all(d, "w:spacing", "w:line", "640"), "应为22行"),
+    ("doc-number", lambda d: _replace_text(d, "淄改办发〔2026〕", "淄改办发[2026]0"), "年份应使用六角括号〔〕"),
+    ("chinese-date", lambda d: _replace_text(d, "2026年11月28日", "二〇二六年十一月二十八日"), "成文日期应为阿拉伯数字"),
+    ("zero-date", lambda d: _replace_text(d, "2026年11月28日", "2026年11月08日"), "含前导零"),
+]
+
+
+@pytest.mark.parametrize("name,change,message", BROKEN, ids=[b[0] for b in BROKEN])
+def test_lint_catches(notices, tmp_path, name, change, message):
+    source = notices[-1].parent.parent / "docx" / notices[-1].name.replace(".pdf", ".docx")
+    problems = lint_file(_broken(tmp_path, source, name, change))
+    assert any(message in p for p in problems), problems
+
+
+def test_lint_cli_exit_codes(notices, tmp_path):
+    ok = run("lint", str(notices[0]))
+    assert ok.exit_code == 0 and ": ok" in ok.output
+    source = notices[0].parent.parent / "docx" / notices[0].name.replace(".pdf", ".docx")
+    bad = _broken(tmp_path, source, "zero", lambda d: _replace_text(d, "淄改办发〔2026〕", "淄改办发〔2026〕0"))
+    result = run("lint", str(bad))
+    assert result.exit_code == 1
+    assert "含前导零" in result.output
+
+
+def test_page_layout_constants_match_the_standard():
+    assert L.MARGIN_TOP == round(37 * L.MM) and L.MARGIN_LEFT == round(28 * L.MM)
+    assert abs((L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT) / L.MM - 156) < 0.1
+    assert abs((L.PAGE_H - L.MARGIN_TOP - L.MARGIN_BOTTOM) / L.MM - 225) < 0.1
+    assert 28 * L.CHAR_PITCH_PT <= L.TEXT_W_PT < 29 * L.CHAR_PITCH_PT
