@@ -148,3 +148,37 @@ def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.save(dest)
+
+
+def ranking_sheet(ranking, dest: Path, heading: str) -> None:
+    """排名表.xlsx: the month's ranking tables, one sheet per category, for the newspaper and website."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    thin = Side(style="thin")
+    for cat in ranking.categories:
+        ws = wb.create_sheet(cat.category[:31])
+        headers = ["名次", "单位"] + [i.label for i in cat.indicators] + ["总分", "较上月", "年度累计"]
+        ws.append([f"{heading}（{cat.category}）"] + [None] * (len(headers) - 1))
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+        ws["A1"].font = Font(name="黑体", size=14, bold=True)
+        ws["A1"].alignment = Alignment(horizontal="center")
+        ws.append(headers)
+        for row in cat.rows:
+            ws.append([row.rank, row.unit.short, *[float(x) for x in row.scores], float(row.total), row.change,
+                       float(row.annual.quantize(__import__("decimal").Decimal("0.01"), rounding="ROUND_HALF_UP"))])
+        for r in ws.iter_rows(min_row=2, max_row=ws.max_row):
+            for cell in r:
+                cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+                if cell.row == 2:
+                    cell.font = Font(bold=True)
+                elif isinstance(cell.value, float):
+                    cell.number_format = "0.00"
+        for col in range(1, len(headers) + 1):
+            ws.column_dimensions[get_column_letter(col)].width = 22 if col == 2 else 14
+        ws.freeze_panes = "A3"
+    wb.save(dest)

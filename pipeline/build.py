@@ -69,7 +69,7 @@ def month_of(text: str) -> str:
 def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
             jobs: int | None = None, progress: Progress | None = None) -> Summary:
     """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1)."""
-    office = read_office(config)
+    office = read_office(config, month)
     register = Register(config.register_url)
     run = f"{month}@{as_of.isoformat()}"
     history = plan.merged_history(register.history(exclude_run=run), office.history)
@@ -78,6 +78,8 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     renderer = Renderer(config.templates_dir)
     renderer.load(sorted({d.kind.value for d in decisions} | {k.value for k in (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)}))
     summary = Summary(month, as_of, None, dry_run=dry_run)
+    if office.scores is None:
+        summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
     if dry_run:
         numbers = register.preview(run, requests, office.history)
         summary.planned = [(d.kind.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
@@ -101,6 +103,9 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
+            ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
+            if ranking is not None:
+                assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
             if office.findings:
                 assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                               f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
@@ -111,6 +116,8 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+        finally:
+            shutil.rmtree(work.parent / f".{work.name}-charts", ignore_errors=True)
     summary.out = final
     return summary
 
@@ -123,6 +130,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
     for i, n in enumerate(numbered, start=1):
         d = n.decision
         ctx = build_context(n, config, as_of, same_run)
+        if d.kind == Kind.RANKING and config.ranking.chart:
+            ctx["charts"] = _charts(d.facts["ranking"], work.parent / f".{work.name}-charts")
         name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
         has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
         made.append(assemble.Made(
@@ -148,6 +157,20 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
             m.pdf = f"pdf/{p.name}"
             m.pages = assemble.count_pages(p)
     return made
+
+
+def _charts(ranking, folder: Path) -> list:
+    """One bar chart of the month's totals per ranked category (PNG, 300 dpi, 150 mm wide)."""
+    from .chart import bar_chart
+    from .context import Picture
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pictures = []
+    for i, cat in enumerate(ranking.categories):
+        title = f"{ranking.month[:4]}年{int(ranking.month[5:])}月{cat.category}改革工作得分"
+        path = bar_chart(cat.rows, folder / f"chart-{i}.png", title)
+        pictures.append(Picture(path, 150, title))
+    return pictures
 
 
 def _ledger_rows(findings, history, numbered: list[Numbered], as_of: dt.date) -> list[dict]:

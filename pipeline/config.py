@@ -67,6 +67,8 @@ class Ranking:
     annual_weight: float = 0.5
     commend_top: int = 3
     chart: bool = True
+    addressee: str = ""
+    """主送 of the bulletin; default: the ranked and other categories' collective names."""
 
 
 @dataclass

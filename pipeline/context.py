@@ -15,6 +15,15 @@ from .model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
 from .sources.values import format_date
 
 
+class Picture:
+    """An image for a template ({{ chart }}): the renderer turns it into an inline picture."""
+
+    def __init__(self, path, width_mm: float, caption: str = ""):
+        self.path = path
+        self.width_mm = width_mm
+        self.caption = caption
+
+
 class CnDate(dt.date):
     """A date that prints as 2026年11月24日 (Arabic numerals, no leading zeros)."""
 
@@ -93,6 +102,9 @@ def document_title(d: Decision, config: Config) -> str:
         return f"关于{d.facts['inspection']}反馈问题{extra}整改的通知"
     if d.kind == Kind.FINDING_URGING:
         return f"整改催办单：{len(d.findings)}个逾期未整改问题"
+    if d.kind == Kind.RANKING:
+        year, month = d.subject.split("-")
+        return f"关于{year}年{int(month)}月份全市全面深化改革工作排名情况的通报"
     return d.kind.zh
 
 
@@ -126,6 +138,14 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "findings": findings, "count": len(findings), "supplementary": d.facts["supplementary"],
             "attachment_title": f"{d.facts['inspection']}{'（补充）' if d.facts['supplementary'] else ''}问题整改清单",
             "report_by": cn(max(earliest, floor)),
+            "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
+        })
+        return ctx
+    if d.kind == Kind.RANKING:
+        ranking = d.facts["ranking"]
+        ctx.update({
+            "ranking": ranking.fields(), "progress": d.facts["progress"].fields(),
+            "charts": list(d.facts.get("charts", [])),
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx

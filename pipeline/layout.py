@@ -142,68 +142,65 @@ def fit_one_line(p, size_pt: float, max_width_pt: float) -> None:
         _set_child(_rpr(run), "w:w", **{"w:val": max(scale, 33)})
 
 
+OFFICE_PHRASES = ("全面深化改革", "改革专项督察", "典型案例汇编", "反馈问题", "排名情况", "整改落实", "改革任务", "问题整改清单")
 _BREAK_AFTER = "，、；：）》”"
 _NO_BREAK_BEFORE = "，。、；：？！）》”〕"
 _NO_BREAK_AFTER = "（《“〔"
 
 
 def title_lines(text: str, chars_per_line: int) -> list[str]:
-    """Split a title into balanced lines that never break a word (jieba), longest line first."""
+    """Split a title into balanced lines that never break a word (jieba), longest line first.
+
+    A book title 《…》 is kept whole when the lines allow it, else broken between its words.
+    """
     if text_width_em(text) <= chars_per_line:
         return [text]
+    import itertools
+
     import jieba
 
     jieba.setLogLevel(60)
-    tokens = list(jieba.cut(text, HMM=False))
-    # merge book-title marks 《…》 into single unbreakable tokens
-    merged: list[str] = []
+    for phrase in OFFICE_PHRASES:  # never split the office's set phrases
+        jieba.add_word(phrase, freq=200000)
+    words = list(jieba.cut(text, HMM=False))
+    merged: list[str] = []  # 《…》 and （…） as single tokens
     depth = 0
-    for tok in tokens:
+    for tok in words:
         if depth and merged:
             merged[-1] += tok
         else:
             merged.append(tok)
-        depth += tok.count("《") + tok.count("（") - tok.count("》") - tok.count("）")
-        depth = max(depth, 0)
-    tokens = merged
+        depth = max(depth + tok.count("《") + tok.count("（") - tok.count("》") - tok.count("）"), 0)
     total = text_width_em(text)
     n_lines = int(-(-total // chars_per_line))
-    cuts = [0]
-    acc = 0.0
-    positions = []  # (width before cut, token index)
-    for i, tok in enumerate(tokens[:-1]):
-        acc += text_width_em(tok)
-        nxt = tokens[i + 1]
-        if nxt[0] in _NO_BREAK_BEFORE or tok[-1] in _NO_BREAK_AFTER:
-            continue
-        positions.append((acc, i + 1))
-    best = None
-    # try every combination of n_lines-1 cut positions (titles are short) for the most even split
-    import itertools
 
-    for k in range(n_lines, n_lines + 2):
+    def best_split(tokens: list[str], k: int) -> list[str] | None:
+        positions = []
+        for i, tok in enumerate(tokens[:-1]):
+            if tokens[i + 1][0] in _NO_BREAK_BEFORE or tok[-1] in _NO_BREAK_AFTER:
+                continue
+            positions.append(i + 1)
+        best = None
         for combo in itertools.combinations(positions, k - 1):
-            widths = []
-            prev = 0.0
-            for w, _ in combo:
-                widths.append(w - prev)
-                prev = w
-            widths.append(total - prev)
+            cuts = [0, *combo, len(tokens)]
+            lines = ["".join(tokens[a:b]) for a, b in zip(cuts, cuts[1:])]
+            widths = [text_width_em(line) for line in lines]
             if max(widths) > chars_per_line:
                 continue
-            # balanced: small spread; a trapezoid (upper lines not shorter) is preferred
-            spread = max(widths) - min(widths)
+            # balanced: a small spread; a trapezoid (upper lines not shorter) is preferred
             inverted = sum(1 for a, b in zip(widths, widths[1:]) if b > a + 1)
-            score = (k, spread + 2 * inverted)
+            score = max(widths) - min(widths) + 2 * inverted
             if best is None or score < best[0]:
-                best = (score, [idx for _, idx in combo])
-        if best:
-            break
-    if best is None:  # no word boundary fits: fall back to even character cuts
-        per = -(-len(text) // n_lines)
-        return [text[i:i + per] for i in range(0, len(text), per)]
-    cuts = [0] + best[1] + [len(tokens)]
-    return ["".join(tokens[a:b]) for a, b in zip(cuts, cuts[1:])]
+                best = (score, lines)
+        return best[1] if best else None
+
+    for k in (n_lines, n_lines + 1):
+        for tokens in (merged, words):
+            lines = best_split(tokens, k)
+            if lines:
+                return lines
+    per = -(-len(text) // n_lines)  # no word boundary fits: even cuts
+    return [text[i:i + per] for i in range(0, len(text), per)]
 
 
 def set_lines(p, lines: list[str]) -> None:
@@ -308,10 +305,39 @@ def finish(document) -> None:
                 if len(lines) > 1:
                     set_lines(p, lines)
     _place_signature(document, paragraphs, styles_by_id)
+    for tbl in body.iter(qn("w:tbl")):
+        fit_table(tbl)
     schema_order(document.element.body)
 
 
 BODY_STYLES = (S_BODY, S_H1, S_H2, S_H3)
+
+
+def fit_table(tbl) -> None:
+    """Give a table that docxtpl widened ({%tc %} columns) widths that fill the text block:
+    a narrow first column (名次/序号), a wide second (单位), the rest shared."""
+    grid = tbl.find(qn("w:tblGrid"))
+    rows = tbl.findall(qn("w:tr"))
+    if grid is None or not rows:
+        return
+    cols = grid.findall(qn("w:gridCol"))
+    widths = [int(c.get(qn("w:w")) or 0) for c in cols]
+    text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
+    cells = rows[0].findall(qn("w:tc"))
+    if sum(widths) == text_w and len(cells) == len(cols) or len(cells) != len(cols) or len(cols) < 6:
+        return
+    first, second = 800, 2300
+    rest = (text_w - first - second) // (len(cols) - 2)
+    new = [first, second] + [rest] * (len(cols) - 2)
+    new[-1] += text_w - sum(new)
+    for col, w in zip(cols, new):
+        col.set(qn("w:w"), str(w))
+    for tr in rows:
+        for tc, w in zip(tr.findall(qn("w:tc")), new):
+            tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
+            if tcw is not None:
+                tcw.set(qn("w:w"), str(w))
+                tcw.set(qn("w:type"), "dxa")
 
 
 def _style_size(document, name: str) -> float:

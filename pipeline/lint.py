@@ -119,7 +119,7 @@ def _check_page(n: int, count: int, page, lines: list[Line]) -> list[str]:
         out.append(f"第{n}页：出现“此页无正文”，应调整正文使署名页带有正文")
     body = _body(content)
     left = min((l.x0 for l in body), default=None)
-    if left is not None and abs(left - LEFT) > 1.2 * MM:
+    if left is not None and len(body) >= 3 and abs(left - LEFT) > 1.2 * MM:
         out.append(f"第{n}页：左边距（订口）为{_mm(left)}毫米，应为28毫米")
     right = max((l.x1 for l in content if not l.red), default=0)
     if right > RIGHT + 1 * MM:

@@ -9,12 +9,30 @@ import datetime as dt
 
 from .config import Config
 from .context import document_title
-from .model import Decision, Issued
+from .model import Decision, Issued, Kind, Unit
 from .numbering import series_for
 from .register import Request
 from .rules.escalation import Thresholds, decide_slips, order_decisions
 from .rules.findings import decide_findings
+from .rules.ranking import rank, task_progress
+
 from .sources import Office
+
+COLLECTIVE = {"区县": "各区县党（工）委改革办", "市直部门": "市直有关部门", "专项小组": "市委全面深化改革委员会各专项小组",
+              "其他": "其他有关单位"}
+
+
+def all_units_addressee(office: Office, config: Config) -> Unit:
+    """The bulletin goes to every unit: its 主送 names the categories in unit order."""
+    if config.ranking.addressee:
+        text = config.ranking.addressee
+    else:
+        seen: list[str] = []
+        for u in office.units:
+            if u.category not in seen:
+                seen.append(u.category)
+        text = "，".join(COLLECTIVE.get(c, f"各{c}单位") for c in seen)
+    return Unit(name=text, short="各单位", category="", order=-1)
 
 
 def thresholds(config: Config) -> Thresholds:
@@ -32,7 +50,13 @@ def decide(office: Office, history: list[Issued], as_of: dt.date, month: str, co
     """Every document the month calls for, in numbering and print order."""
     slips = decide_slips(office.tasks, history, as_of, month, thresholds(config))
     findings = decide_findings(office.findings, history, as_of, month)
-    return order_decisions(slips + findings)
+    bulletin = []
+    if office.scores is not None:
+        r = config.ranking
+        ranking = rank(office.scores, office.units, r.categories, str(r.annual_weight), r.commend_top)
+        bulletin.append(Decision(Kind.RANKING, all_units_addressee(office, config), month, facts={
+            "ranking": ranking, "progress": task_progress(office.tasks, as_of, month)}))
+    return order_decisions(slips + findings + bulletin)
 
 
 def requests(decisions: list[Decision], config: Config, as_of: dt.date, month: str) -> list[Request]:

@@ -36,6 +36,22 @@ def zh_number(n: int) -> str:
     return str(n)
 
 
+def _with_pictures(tpl: DocxTemplate, value: Any) -> Any:
+    """Replace Picture values (at any depth) by docxtpl InlineImages bound to this document."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    from .context import Picture
+
+    if isinstance(value, Picture):
+        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
+    if isinstance(value, dict):
+        return {k: _with_pictures(tpl, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_pictures(tpl, v) for v in value]
+    return value
+
+
 def make_env() -> SandboxedEnvironment:
     """The Jinja environment for office templates: sandboxed, strict, escaping for XML."""
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
@@ -92,6 +108,7 @@ class Renderer:
     def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:
         """Render one document to dest; return True when it carries a 版记 to place after conversion."""
         tpl = DocxTemplate(io.BytesIO(self._blobs[kind]))
+        context = _with_pictures(tpl, context)
         try:
             tpl.render(context, jinja_env=self.env, autoescape=True)
         except TemplateError as exc:

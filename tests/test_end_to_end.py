@@ -186,3 +186,56 @@ def test_rerun_gives_the_same_numbers_and_takes_none(month):
     assert sqlite3.connect(db).execute("SELECT count(*) FROM documents").fetchone()[0] == count
     for a, b in zip(manifest["documents"], again["documents"]):
         assert docx_text(again_out / b["docx"]) == docx_text(out / a["docx"])
+
+
+def _sample_scores(month: str = "2026-11"):
+    ws = openpyxl.load_workbook(Path(__file__).parents[1] / "data" / "scores" / f"{month}.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if r[0]]
+
+
+def test_ranking_bulletin_tables_read_back(month):
+    _, out, manifest, _ = month
+    [bulletin] = [d for d in manifest["documents"] if d["kind"] == "ranking"]
+    assert bulletin["title"] == "关于2026年11月份全市全面深化改革工作排名情况的通报"
+    assert bulletin["doc_no"].startswith("淄改办发〔2026〕")
+    doc = Document(out / bulletin["docx"])
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "名次"]
+    assert len(tables) == 2  # 区县, 专项小组
+    counties = [[c.text for c in row.cells] for row in tables[0].rows[1:]]
+    header = [c.text for c in tables[0].rows[0].cells]
+    assert header == ["名次", "单位", "改革任务推进(40)", "督察整改(30)", "改革宣传(15)", "创新探索(15)", "总分", "较上月", "年度累计"]
+    # independent check against the score file: totals descending, equal totals share a rank (1, 2, 3, 3, 5)
+    totals = {r["单位"]: r["总分"] for r in _sample_scores()}
+    got = [(int(r[0]), r[1].lstrip("★▲"), float(r[6])) for r in counties]
+    assert [t for _, _, t in got] == sorted((t for _, _, t in got), reverse=True)
+    for rank, unit, total in got:
+        assert rank == 1 + sum(1 for _, _, t in got if t > total)
+        assert any(abs(float(v) - total) < 0.001 for k, v in totals.items() if unit in k or k in unit)
+    assert [r[0] for r in counties][:5] == ["1", "2", "3", "3", "5"]
+    assert counties[0][1].startswith("★") and counties[-1][1].startswith("▲")
+    assert all(re.fullmatch(r"\d+\.\d\d", r[6]) and re.fullmatch(r"\d+\.\d\d", r[8]) for r in counties)
+    assert {r[7] for r in counties} <= {"持平", "新"} | {f"{a}{n}" for a in "↑↓" for n in range(1, 20)}
+
+
+def test_ranking_chart_in_docx_and_pdf(month):
+    _, out, manifest, _ = month
+    [bulletin] = [d for d in manifest["documents"] if d["kind"] == "ranking"]
+    assert len(Document(out / bulletin["docx"]).inline_shapes) == 2
+    with pdfplumber.open(out / bulletin["pdf"]) as pdf:
+        images = [im for p in pdf.pages for im in p.images]
+        assert len(images) == 2
+        for im in images:
+            dpi = im["srcsize"][0] / ((im["x1"] - im["x0"]) / 72)
+            assert dpi >= 290, dpi  # sharp when printed
+    ws = openpyxl.load_workbook(out / "排名表.xlsx")
+    assert ws.sheetnames == ["区县", "专项小组"]
+    assert ws["区县"]["B3"].value == "张店区" and ws["区县"]["A3"].value == 1
+
+
+def test_no_scores_no_bulletin(tiny):
+    result = run("monthly", "--as-of", "2026-11-28", "--no-pdf")
+    assert result.exit_code == 0
+    assert "no scores file for 2026-11" in result.output and "no ranking bulletin" in result.output
+    manifest = json.loads((tiny / "out" / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
+    assert not [d for d in manifest["documents"] if d["kind"] == "ranking"]

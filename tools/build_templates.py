@@ -424,8 +424,62 @@ def finding_urging():
     return doc
 
 
+def ranking_table(doc) -> None:
+    """名次 / 单位 / one column per indicator ({%tc %}) / 总分 / 较上月 / 年度累计; header repeated, rows unsplit."""
+    cols = 8
+    table = doc.add_table(rows=4, cols=cols)
+    table.style = doc.styles["公文表格"]
+    _table_width(table._tbl.tblPr, L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT)
+    header = ["名次", "单位", "{%tc for i in c.indicators %}", "{{ i }}", "{%tc endfor %}", "总分", "较上月", "年度累计"]
+    row = ["{{ r.rank }}", "{{ '★' if r.commended else '' }}{{ '▲' if r.last else '' }}{{ r.unit }}",
+           "{%tc for s in r.scores %}", "{{ s }}", "{%tc endfor %}", "{{ r.total }}", "{{ r.change }}", "{{ r.annual }}"]
+    rows = table.rows
+    rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    for i, text in enumerate(header):
+        p = rows[0].cells[i].paragraphs[0]
+        p.style = L.S_TABLE
+        p.alignment = 1
+        p.add_run(text).bold = "{%" not in text
+    rows[1].cells[0].paragraphs[0].add_run("{%tr for r in c.rows %}")
+    rows[2]._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+    for i, text in enumerate(row):
+        p = rows[2].cells[i].paragraphs[0]
+        p.style = L.S_TABLE
+        p.alignment = 0 if i == 1 else 1
+        p.add_run(text)
+    rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+
+
+def ranking():
+    doc = base_document()
+    formal_head(doc)
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    para(doc, L.S_BODY, "为全面掌握全市改革工作推进情况，根据全面深化改革工作月度评价办法，{{ office.short }}对{{ ranking.year }}年{{ ranking.month_number }}月份各单位改革工作进行了评价排名。现将有关情况通报如下。")
+    para(doc, L.S_H1, "一、总体情况")
+    para(doc, L.S_BODY, "{{ ranking.month_number }}月份，全市共有{{ progress.due }}项改革任务到期，按时完成{{ progress.on_time }}项；截至{{ date }}，逾期未完成的改革任务共{{ progress.overdue }}项。{% for c in ranking.categories %}{{ c.category }}最高{{ c.highest }}分、最低{{ c.lowest }}分、平均{{ c.average }}分{% if not loop.last %}；{% else %}。{% endif %}{% endfor %}")
+    para(doc, L.S_BODY, "{% if progress.units %}分单位看：{% for u in progress.units %}{{ u.unit }}到期{{ u.due }}项、按时完成{{ u.on_time }}项、逾期{{ u.overdue }}项{% if not loop.last %}；{% else %}。{% endif %}{% endfor %}{% endif %}")
+    para(doc, L.S_H1, "二、排名情况")
+    para(doc, L.S_BODY, "各单位月度得分按{{ ranking.annual_percent }}%计入年度考核，表中“年度累计”为本年度已评价月份的平均分乘以{{ ranking.annual_weight }}。单位名称前标★的为表扬单位，标▲的为会诊单位。")
+    para(doc, L.S_PLAIN, "{%p for c in ranking.categories %}")
+    para(doc, L.S_H2, "（{{ loop.index|zh_number }}）{{ c.category }}")
+    ranking_table(doc)
+    para(doc, L.S_PLAIN, "{%p if charts %}")
+    chart = para(doc, L.S_PLAIN, "{{ charts[loop.index0] }}")
+    chart.alignment = 1
+    chart.paragraph_format.line_spacing_rule = 0  # single: the picture sets the line's height
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    para(doc, L.S_PLAIN, "{%p endfor %}")
+    para(doc, L.S_H1, "三、表扬与会诊")
+    para(doc, L.S_BODY, "{% for c in ranking.categories %}{% if c.commended %}{{ c.category }}中{{ c.commended_names }}排名靠前{% if not loop.last %}，{% endif %}{% endif %}{% endfor %}，予以通报表扬。{% for c in ranking.categories %}{% if c.last %}{{ c.category }}中{{ c.last_names }}排名末位{% if not loop.last %}，{% endif %}{% endif %}{% endfor %}，{{ office.short }}将于本月赴{% for c in ranking.categories %}{{ c.last_names }}{% if not loop.last %}、{% endif %}{% endfor %}开展“会诊”，共同查找问题、研究改进措施。")
+    para(doc, L.S_H1, "四、下步要求")
+    para(doc, L.S_BODY, "各单位要对照排名情况，认真查找短板弱项，逐项研究提升措施。对逾期未完成的改革任务，要明确完成时限，加快推进落实；排名靠后的单位要深入分析原因，切实改进工作，确保改革任务按期高质量完成。")
+    formal_signature(doc, None)
+    colophon(doc)
+    return doc
+
+
 TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order,
-             "rectification": rectification, "finding_urging": finding_urging}
+             "rectification": rectification, "finding_urging": finding_urging, "ranking": ranking}
 
 
 def main() -> None:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..errors import Collector
-from ..model import Finding, Issued, Task, Unit
+from ..model import Finding, Issued, ScoreBook, Task, Unit
 from ..numbering import series_for
 from .ledger import UnitDirectory, read_findings, read_history, read_tasks, read_units
+from .scores import read_scores
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,11 @@ class Office:
     tasks: list[Task]
     findings: list[Finding]
     history: list[Issued]  # data/history: numbers issued before the tool
+    scores: ScoreBook | None = None  # the run month's scores and the year's earlier months
 
 
-def read_office(config: Config) -> Office:
-    """Read and check all the data; raise BadInput with every problem found."""
+def read_office(config: Config, month: str | None = None) -> Office:
+    """Read and check all the data (the month's scores too); raise BadInput with every problem found."""
     problems = Collector()
     data = config.data_dir
     units, p = read_units(data, config.units.categories)
@@ -35,5 +37,9 @@ def read_office(config: Config) -> Office:
     problems.extend(p)
     history, p = read_history(data, directory, lambda kind: series_for(kind, config.numbering, config.office.prefix))
     problems.extend(p)
+    scores = None
+    if month:
+        scores, p = read_scores(data, month, directory, config.ranking.categories)
+        problems.extend(p)
     problems.raise_if_any()
-    return Office(units, directory, tasks, findings, history)
+    return Office(units, directory, tasks, findings, history, scores)

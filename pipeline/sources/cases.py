@@ -259,6 +259,47 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s\u3000]+", "", text)
 
 
+def cjk_quotes(text: str) -> str:
+    """Straight double quotes in Chinese text → “ ” (alternating, as typed in pairs)."""
+    if '"' not in text or not re.search(r"[\u3400-\u9fff]", text):
+        return text
+    out, open_ = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if open_ else "”")
+            open_ = not open_
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _quote_runs(runs: tuple[Run, ...]) -> tuple[Run, ...]:
+    text = cjk_quotes("".join(r.text for r in runs))
+    out, pos = [], 0
+    for r in runs:
+        out.append(Run(text[pos:pos + len(r.text)], r.bold, r.heading))
+        pos += len(r.text)
+    return tuple(out)
+
+
+def _typeset(blocks: Iterable[Block]) -> tuple[Block, ...]:
+    """The typographic clean-up every block gets: Chinese quotation marks."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            b = Heading(b.level, cjk_quotes(b.text))
+        elif isinstance(b, Paragraph):
+            b = Paragraph(_quote_runs(b.runs))
+        elif isinstance(b, ListItem):
+            b = ListItem(_quote_runs(b.runs), b.ordered, b.number, b.level)
+        elif isinstance(b, Table):
+            b = Table(tuple(tuple(Cell(cjk_quotes(c.text), c.span, c.merge) for c in row) for row in b.rows), b.header_rows)
+        elif isinstance(b, Image) and '"' in b.caption:
+            b = Image(b.name, b.data, b.width_mm, b.height_mm, cjk_quotes(b.caption))
+        out.append(b)
+    return tuple(out)
+
+
 # --- images --------------------------------------------------------------------------------------
 
 _SIZE_RE = re.compile(r"^\s*(?:宽度?\s*[=:：]?\s*)?(\d+(?:\.\d+)?)\s*(mm|%|毫米)\s*$")
@@ -1042,7 +1083,7 @@ def read_cases(folder: Path, directory: UnitDirectory, categories: list[str]) ->
                 if key != "标题":
                     problems.append(meta.problem(key, f"the preface takes only 标题, not {key}", shown))
             if len(problems) == before:
-                preface = Preface(str(meta.values.get("标题") or "前言"), tuple(blocks), shown)
+                preface = Preface(str(meta.values.get("标题") or "前言"), _typeset(blocks), shown)
             continue
         if suffix in WORD_OLD:
             problems.append(Problem(display_path(path), f"is a {WORD_OLD[suffix]} file: open it in Word or WPS and save it as .docx"))
@@ -1101,7 +1142,8 @@ def read_cases(folder: Path, directory: UnitDirectory, categories: list[str]) ->
                 ok = False
             seen_titles.setdefault(key, shown)
         if ok and unit is not None:
-            cases.append(Case(title, unit, category, order, tuple(blocks), shown, "markdown" if path.suffix.lower() == ".md" else "word"))
+            cases.append(Case(cjk_quotes(title), unit, category, order, _typeset(blocks), shown,
+                              "markdown" if path.suffix.lower() == ".md" else "word"))
     if not drafts and not problems:
         problems.append(Problem(shown_folder, "has no cases (.md or .docx files)"))
 

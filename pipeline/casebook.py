@@ -1,0 +1,699 @@
+"""The annual case compilation (典型案例汇编) as a book: DOCX with python-docx, PDF with bookmarks.
+
+The book, in print order (physical pages):
+
+1. the cover (title, office, date) and its blank back: no page numbers;
+2. the preface (前言), starting on page ``— 1 —`` (physical page 3, so printed and physical page
+   numbers have the same parity), then the table of contents on the next odd page;
+3. the cases, grouped by category, each starting on a new odd (right-hand) page: a section
+   break of type ``oddPage`` before each, so Word and LibreOffice add a blank page where needed.
+   The category's name heads the first page of its first case.
+
+Page numbers ``— N —`` (宋体 四号) sit right on odd pages and left on even pages, one
+character in from the edge, as in every document of the project (pipeline/layout.py).
+
+The table of contents holds the true page numbers of the PDF: the book is converted once with
+placeholders, the page where each part starts is read from the PDF (LibreOffice exports every
+paragraph with an outline level as a PDF bookmark: the preface and contents titles, the
+category headings and the case titles have one), the numbers are written in, and the book is
+converted again and checked (a third pass if anything moved; it never should, as the contents
+table keeps its size whatever the numbers).
+
+All page, font and spacing numbers come from pipeline/layout.py; the styles are built here.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Twips
+
+from . import layout as L
+from .errors import RunFailed
+from .sources.cases import Case, CaseSet, Cell, Heading, Image, ListItem, Paragraph, Run, Table
+
+TEXT_W = L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT  # 8845 twips = 156 mm
+TEXT_W_MM = TEXT_W / L.MM
+TEXT_H_MM = (L.PAGE_H - L.MARGIN_TOP - L.MARGIN_BOTTOM) / L.MM  # 225 mm
+IMAGE_MAX_H_MM = 150.0  # a picture and its caption fit on a page with room for the text around it
+TABLE_PT = 14
+TABLE_LINE = 22 * L.PT
+MAX_PASSES = 3
+
+# Book styles, in addition to the body styles of every document.
+S_COVER_TITLE = "封面标题"
+S_COVER_OFFICE = "封面署名"
+S_COVER_DATE = "封面日期"
+S_PART_TITLE = "篇章标题"  # 前言, 目录
+S_CATEGORY = "案例类别"
+S_CASE_TITLE = "案例标题"
+S_CASE_UNIT = "案例单位"
+S_TOC_CATEGORY = "目录类别"
+S_TOC_ENTRY = "目录条目"
+S_TOC_PAGE = "目录页码"
+S_PICTURE = "图片"
+S_CAPTION = "图题"
+S_INLINE_H2 = "段首标题（楷体）"
+
+COVER_TITLE_PT = 36  # 小初
+COVER_OFFICE_PT = 22  # 二号
+COVER_DATE_PT = 16  # 三号
+CATEGORY_PT = 18  # 小二
+CAPTION_PT = 14  # 四号
+
+
+# --- the layout that the PDF has -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookEntry:
+    """One part of the book: the preface, the contents, a category or a case, and its first page."""
+
+    kind: str  # "preface" | "contents" | "category" | "case"
+    title: str
+    page: int  # the printed page number — N —
+    category: str = ""
+    unit: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class BookLayout:
+    docx: Path
+    pdf: Path | None  # the PDF as LibreOffice made it (no bookmarks); None when not converted
+    pages: int  # physical pages of the PDF (0 when not converted)
+    offset: int  # physical page = printed page + offset (the cover and its blank back: 2)
+    entries: tuple[BookEntry, ...]
+    passes: int
+
+    def physical(self, printed: int) -> int:
+        return printed + self.offset
+
+    @property
+    def cases(self) -> tuple[BookEntry, ...]:
+        return tuple(e for e in self.entries if e.kind == "case")
+
+
+# --- styles ------------------------------------------------------------------------------------
+
+
+def _fonts(name: str) -> str:
+    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>'
+
+
+def _rpr(font: str, size: float, bold: bool = False, spacing: int = L.CHAR_SPACING) -> str:
+    half = int(size * 2)
+    return (
+        "<w:rPr>" + _fonts(font)
+        + ("<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
+        + f'<w:spacing w:val="{spacing}"/><w:kern w:val="0"/>'
+        + f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+        + '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>'
+    )
+
+
+def _ppr(align: str = "both", first_line: int = 0, line: int = L.LINE, rule: str = "exact", before: int = 0, after: int = 0,
+         keep_next: bool = False, outline: int | None = None, left: int = 0) -> str:
+    ind = f'<w:ind w:left="{left}" w:right="0" w:firstLine="{first_line}"/>' if (first_line or left) else ""
+    return (
+        "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>"
+        + '<w:snapToGrid w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+        + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="{rule}"/>'
+        + ind + f'<w:jc w:val="{align}"/>'
+        + (f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else "") + "</w:pPr>"
+    )
+
+
+INDENT = 2 * L.CHAR_PITCH
+# name: (style id, font, size, bold, alignment, first-line indent, char spacing, keep with next, line, outline level)
+STYLES = {
+    L.S_BODY: ("MNBody", L.FANGSONG, 16, False, "both", INDENT, L.CHAR_SPACING, False, L.LINE, None),
+    L.S_PLAIN: ("MNPlain", L.FANGSONG, 16, False, "both", 0, L.CHAR_SPACING, False, L.LINE, None),
+    L.S_H1: ("MNHeading1", L.HEITI, 16, False, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
+    L.S_H2: ("MNHeading2", L.KAITI, 16, False, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
+    L.S_H3: ("MNHeading3", L.FANGSONG, 16, True, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
+    L.S_TABLE: ("MNTable", L.FANGSONG, TABLE_PT, False, "both", 0, 0, False, TABLE_LINE, None),
+    L.S_PAGE_NO: ("MNPageNo", L.SONGTI, L.PAGE_NO_PT, False, "right", 0, 0, False, L.LINE, None),
+    S_COVER_TITLE: ("MNCoverTitle", L.XIAOBIAOSONG, COVER_TITLE_PT, False, "center", 0, 0, False, 54 * L.PT, None),
+    S_COVER_OFFICE: ("MNCoverOffice", L.KAITI, COVER_OFFICE_PT, False, "center", 0, 0, False, 40 * L.PT, None),
+    S_COVER_DATE: ("MNCoverDate", L.KAITI, COVER_DATE_PT, False, "center", 0, 0, False, L.LINE, None),
+    S_PART_TITLE: ("MNPartTitle", L.XIAOBIAOSONG, L.TITLE_PT, False, "center", 0, 0, True, L.LINE, 0),
+    S_CATEGORY: ("MNCategory", L.HEITI, CATEGORY_PT, False, "center", 0, 0, True, L.LINE, 0),
+    S_CASE_TITLE: ("MNCaseTitle", L.XIAOBIAOSONG, L.TITLE_PT, False, "center", 0, 0, True, L.LINE, 1),
+    S_CASE_UNIT: ("MNCaseUnit", L.KAITI, 16, False, "center", 0, 0, True, L.LINE, None),
+    S_TOC_CATEGORY: ("MNTocCategory", L.HEITI, 16, False, "left", 0, L.CHAR_SPACING, True, L.LINE, None),
+    S_TOC_ENTRY: ("MNTocEntry", L.FANGSONG, 16, False, "left", 0, L.CHAR_SPACING, False, L.LINE, None),
+    S_TOC_PAGE: ("MNTocPage", L.FANGSONG, 16, False, "right", 0, 0, False, L.LINE, None),
+    S_PICTURE: ("MNPicture", L.FANGSONG, 16, False, "center", 0, 0, False, 240, None),
+    S_CAPTION: ("MNCaption", L.KAITI, CAPTION_PT, False, "center", 0, 0, False, L.LINE, None),
+}
+
+
+def _add_styles(doc) -> None:
+    """Only the project's styles: python-docx's built-in ones (theme fonts, colours) are removed."""
+    styles_el = doc.styles.element
+    for st in list(styles_el.findall(qn("w:style"))):
+        if st.get(qn("w:default")) != "1":
+            styles_el.remove(st)
+    for el in styles_el.iter(qn("w:rFonts")):
+        for attr in list(el.attrib):
+            del el.attrib[attr]
+        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            el.set(qn(slot), L.FANGSONG)
+    for el in list(styles_el.iter(qn("w:color"))):
+        el.getparent().remove(el)
+    defaults = styles_el.find(qn("w:docDefaults"))
+    if defaults is not None:
+        styles_el.remove(defaults)
+    styles_el.insert(0, parse_xml(
+        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{_rpr(L.FANGSONG, 16)}</w:rPrDefault>"
+        f"<w:pPrDefault>{_ppr()}</w:pPrDefault></w:docDefaults>"))
+    normal = doc.styles["Normal"].element
+    for child in list(normal):
+        if child.tag in (qn("w:pPr"), qn("w:rPr")):
+            normal.remove(child)
+    normal.append(parse_xml(_ppr().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
+    normal.append(parse_xml(_rpr(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
+    for name, (sid, font, size, bold, align, first, spacing, keep, line, outline) in STYLES.items():
+        rule = "auto" if name == S_PICTURE else "exact"
+        styles_el.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
+            f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
+            + _ppr(align, first, line=line, rule=rule, keep_next=keep, outline=outline)
+            + _rpr(font, size, bold, spacing) + "</w:style>"))
+    for sid, name, font in (("MNInlineHeading", L.S_INLINE_H1, L.HEITI), ("MNInlineHeading2", S_INLINE_H2, L.KAITI)):
+        styles_el.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="{sid}"><w:name w:val="{name}"/>'
+            f'<w:rPr>{_fonts(font)}</w:rPr></w:style>'))
+    styles_el.append(parse_xml(
+        f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="MNGrid"><w:name w:val="公文表格"/>'
+        '<w:tblPr><w:tblBorders>'
+        + "".join(f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + '</w:tblBorders><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'))
+
+
+def _page_setup(section) -> None:
+    section.page_width, section.page_height = Twips(L.PAGE_W), Twips(L.PAGE_H)
+    section.top_margin, section.bottom_margin = Twips(L.MARGIN_TOP), Twips(L.MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Twips(L.MARGIN_LEFT), Twips(L.MARGIN_RIGHT)
+    section.footer_distance = Twips(L.FOOTER_DISTANCE)
+    section.header_distance = Twips(round(15 * L.MM))
+    sect = section._sectPr
+    for grid in sect.findall(qn("w:docGrid")):
+        sect.remove(grid)
+    sect.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{L.LINE}"/>'))
+
+
+def _page_number_footer(footer, align: str) -> None:
+    p = footer.paragraphs[0]
+    p.style = L.S_PAGE_NO
+    ppr = p._p.get_or_add_pPr()
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left" if align == "left" else "w:right"), str(L.PAGE_NO_PT * L.PT))  # one character in
+    ppr.append(ind)
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), align)
+    ppr.append(jc)
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
+    p._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
+
+
+def _blank_footer(footer) -> None:
+    footer.paragraphs[0].style = L.S_PLAIN
+
+
+# --- building blocks -----------------------------------------------------------------------------
+
+
+class _Book:
+    def __init__(self) -> None:
+        self.doc = Document()
+        _add_styles(self.doc)
+        settings = self.doc.settings.element
+        csc = settings.find(qn("w:characterSpacingControl"))
+        if csc is None:
+            csc = OxmlElement("w:characterSpacingControl")
+            settings.append(csc)
+        csc.set(qn("w:val"), "doNotCompress")
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        section = self.doc.sections[0]
+        _page_setup(section)
+        # the cover's section: footers of its own, empty
+        section.footer.is_linked_to_previous = False
+        section.even_page_footer.is_linked_to_previous = False
+        _blank_footer(section.footer)
+        _blank_footer(section.even_page_footer)
+        self.body = self.doc.element.body
+
+    def para(self, style: str, text: str = "", keep_next: bool = False):
+        p = self.doc.add_paragraph(style=style)
+        if text:
+            p.add_run(text)
+        if keep_next:
+            p.paragraph_format.keep_with_next = True
+        return p
+
+    def start_numbered_part(self) -> None:
+        """End the cover's section (its last paragraph starts the blank back page); the next
+        section has the page numbers and starts them at 1."""
+        back = self.para(L.S_PLAIN)
+        back.paragraph_format.page_break_before = True
+        new = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        # python-docx put the cover's sectPr into a new empty paragraph: move it into the back page's
+        holder = back._p.getnext()
+        sect = holder.find(qn("w:pPr")).find(qn("w:sectPr"))
+        back._p.get_or_add_pPr().append(sect)
+        holder.getparent().remove(holder)
+        new.footer.is_linked_to_previous = False
+        new.even_page_footer.is_linked_to_previous = False
+        _page_number_footer(new.footer, "right")
+        _page_number_footer(new.even_page_footer, "left")
+        pg = OxmlElement("w:pgNumType")
+        pg.set(qn("w:start"), "1")
+        new._sectPr.append(pg)
+        L.schema_order(new.footer._element)
+        L.schema_order(new.even_page_footer._element)
+
+    def new_odd_page(self) -> None:
+        """End the current section at its last paragraph; what follows starts on an odd page."""
+        last = self.body[-2] if len(self.body) > 1 else None  # body[-1] is the final sectPr
+        if last is None or last.tag != qn("w:p") or last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
+            last = self._tiny_paragraph()
+        final = self.body.find(qn("w:sectPr"))
+        ended = copy.deepcopy(final)
+        last_ppr = last.find(qn("w:pPr"))
+        if last_ppr is None:
+            last_ppr = OxmlElement("w:pPr")
+            last.insert(0, last_ppr)
+        last_ppr.append(ended)
+        # the new final section: starts on an odd page, numbering goes on
+        for pg in final.findall(qn("w:pgNumType")):
+            final.remove(pg)
+        typ = final.find(qn("w:type"))
+        if typ is None:
+            typ = OxmlElement("w:type")
+            final.insert(0, typ)
+        typ.set(qn("w:val"), "oddPage")
+        _order_sect_pr(final)
+
+    def _tiny_paragraph(self):
+        """A paragraph that takes no visible room (after a table, or to carry a section break)."""
+        p = self.para(L.S_PLAIN)
+        p.paragraph_format.line_spacing = Twips(1)
+        p.paragraph_format.line_spacing_rule = 4  # exact
+        p.paragraph_format.space_before = Twips(0)
+        p.paragraph_format.space_after = Twips(0)
+        return p._p
+
+
+_SECT_ORDER = ["headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
+               "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
+               "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange"]
+
+
+def _order_sect_pr(sect) -> None:
+    rank = {qn(f"w:{n}"): i for i, n in enumerate(_SECT_ORDER)}
+    children = list(sect)
+    for c in children:
+        sect.remove(c)
+    for c in sorted(children, key=lambda c: rank.get(c.tag, 99)):
+        sect.append(c)
+
+
+def _add_runs(p, runs: tuple[Run, ...]) -> None:
+    for r in runs:
+        run = p.add_run(r.text)
+        if r.bold:
+            run.bold = True
+        if r.heading == 1:
+            run.style = L.S_INLINE_H1
+        elif r.heading >= 2:
+            run.style = S_INLINE_H2
+
+
+def _title_paragraph(book: _Book, style: str, text: str, size: float):
+    p = book.para(style)
+    lines = L.title_lines(text, int(L.TEXT_W_PT // size)) if "\n" not in text else text.split("\n")
+    for i, line in enumerate(lines):
+        run = p.add_run()
+        if i:
+            run.add_break()
+        run.add_text(line)
+    return p
+
+
+def _list_mark(item: ListItem) -> str:
+    if not item.ordered:
+        return ""
+    if item.level == 0:
+        return f"{item.number}."
+    if item.level == 1:
+        return f"（{item.number}）"
+    return f"{item.number})"
+
+
+def _table(book: _Book, table: Table) -> None:
+    ncols = table.columns
+    if ncols == 0:
+        return
+    # column widths from the longest line in each column (cells that span are left out)
+    want = [2.0] * ncols
+    for row in table.rows:
+        col = 0
+        for cell in row:
+            if cell.span == 1 and col < ncols:
+                longest = max((L.text_width_em(line) for line in cell.text.split("\n")), default=0)
+                want[col] = max(want[col], min(longest, 16.0))
+            col += cell.span
+    want = [w + 1.0 for w in want]
+    total = sum(want)
+    widths = [int(TEXT_W * w / total) for w in want]
+    widths[-1] += TEXT_W - sum(widths)
+    centred = [w <= 9 for w in want]
+
+    t = book.doc.add_table(rows=0, cols=ncols)
+    t.style = book.doc.styles["公文表格"]
+    tbl = t._tbl
+    tbl_pr = tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblW")) + tbl_pr.findall(qn("w:tblLayout")):
+        tbl_pr.remove(old)
+    tbl_pr.append(parse_xml(f'<w:tblW {nsdecls("w")} w:w="{TEXT_W}" w:type="dxa"/>'))
+    tbl_pr.append(parse_xml(f'<w:jc {nsdecls("w")} w:val="center"/>'))
+    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(w))
+    for r_index, row in enumerate(table.rows):
+        tr = parse_xml(f'<w:tr {nsdecls("w")}><w:trPr><w:cantSplit/>{"<w:tblHeader/>" if r_index < table.header_rows else ""}</w:trPr></w:tr>')
+        col = 0
+        for cell in row:
+            span = min(cell.span, max(ncols - col, 1))
+            width = sum(widths[col:col + span])
+            merge = f'<w:vMerge w:val="restart"/>' if cell.merge == "restart" else ("<w:vMerge/>" if cell.merge == "continue" else "")
+            tc = parse_xml(
+                f'<w:tc {nsdecls("w")}><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+                + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + merge + '<w:vAlign w:val="center"/></w:tcPr></w:tc>')
+            header = r_index < table.header_rows
+            for line in (cell.text.split("\n") if cell.text else [""]):
+                align = "center" if header or (span == 1 and col < ncols and centred[col]) or span > 1 and len(line) <= 12 else "both"
+                p = parse_xml(
+                    f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="MNTable"/><w:jc w:val="{align}"/></w:pPr></w:p>')
+                if line:
+                    r = OxmlElement("w:r")
+                    if header:
+                        r.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:b/><w:bCs/></w:rPr>'))
+                    tx = OxmlElement("w:t")
+                    tx.text = line
+                    tx.set(qn("xml:space"), "preserve")
+                    r.append(tx)
+                    p.append(r)
+                tc.append(p)
+            tr.append(tc)
+            col += span
+        while col < ncols:  # a short row: pad it, so the grid stays whole
+            tr.append(parse_xml(f'<w:tc {nsdecls("w")}><w:tcPr><w:tcW w:w="{widths[col]}" w:type="dxa"/></w:tcPr>'
+                                f'<w:p><w:pPr><w:pStyle w:val="MNTable"/></w:pPr></w:p></w:tc>'))
+            col += 1
+        tbl.append(tr)
+    L.schema_order(tbl)
+
+
+def _image(book: _Book, image: Image) -> None:
+    w, h = image.width_mm, image.height_mm
+    if w <= 0 or h <= 0:
+        return
+    scale = min(1.0, TEXT_W_MM / w, IMAGE_MAX_H_MM / h)
+    p = book.para(S_PICTURE)
+    if image.caption:
+        p.paragraph_format.keep_with_next = True
+    p.add_run().add_picture(io.BytesIO(image.data), width=Mm(w * scale), height=Mm(h * scale))
+    if image.caption:
+        book.para(S_CAPTION, image.caption)
+
+
+def _blocks(book: _Book, blocks) -> None:
+    for b in blocks:
+        if isinstance(b, Heading):
+            book.para({1: L.S_H1, 2: L.S_H2}.get(b.level, L.S_H3), b.text)
+        elif isinstance(b, Paragraph):
+            _add_runs(book.para(L.S_BODY), b.runs)
+        elif isinstance(b, ListItem):
+            p = book.para(L.S_BODY)
+            mark = _list_mark(b)
+            if mark:
+                p.add_run(mark)
+            _add_runs(p, b.runs)
+        elif isinstance(b, Table):
+            _table(book, b)
+            book._tiny_paragraph()  # a table is never the last thing of a section, nor glued to the next
+        elif isinstance(b, Image):
+            _image(book, b)
+
+
+# --- the book ------------------------------------------------------------------------------------
+
+
+def _date_text(date) -> str:
+    if isinstance(date, dt.date):
+        return f"{date.year}年{date.month}月{date.day}日"
+    return str(date)
+
+
+def book_title(year) -> str:
+    return f"{year}年度全面深化改革典型案例汇编"
+
+
+def _spaced(title: str) -> str:
+    """A two-character part title is set with a full-width space: 前　言, 目　录."""
+    return "　".join(title) if len(title) == 2 else title
+
+
+def _toc(book: _Book, entries: list[tuple[str, str, int | None]]) -> None:
+    """The contents: a borderless two-column table, so a long title wraps inside its column and
+    the page number stays in its own; dot leaders run to the number."""
+    _title_paragraph(book, S_PART_TITLE, _spaced("目录"), L.TITLE_PT)
+    book.para(L.S_PLAIN)
+    num_w = 4 * L.CHAR_PITCH
+    title_w = TEXT_W - num_w
+    t = book.doc.add_table(rows=0, cols=2)
+    tbl = t._tbl
+    tbl_pr = tbl.tblPr
+    tbl_pr.append(parse_xml(f'<w:tblW {nsdecls("w")} w:w="{TEXT_W}" w:type="dxa"/>'))
+    tbl_pr.append(parse_xml(
+        f'<w:tblBorders {nsdecls("w")}>' + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + "</w:tblBorders>"))
+    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
+    tbl_pr.append(parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'))
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), (title_w, num_w)):
+        col.set(qn("w:w"), str(w))
+    for kind, text, page in entries:
+        number = "" if page is None else str(page)
+        if kind == "category":
+            left = f'<w:pPr><w:pStyle w:val="MNTocCategory"/><w:keepNext/></w:pPr>'
+            right_text = ""
+        else:
+            indent = 0 if kind == "part" else INDENT
+            left = (f'<w:pPr><w:pStyle w:val="MNTocEntry"/><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{title_w - 1}"/></w:tabs>'
+                    f'<w:ind w:left="{indent + INDENT}" w:hanging="{INDENT}"/></w:pPr>')
+            right_text = number
+        runs = f'<w:r><w:t xml:space="preserve">{_xml_escape(text)}</w:t></w:r>'
+        if kind != "category":
+            runs += "<w:r><w:tab/></w:r>"
+        tr = parse_xml(
+            f'<w:tr {nsdecls("w")}><w:trPr><w:cantSplit/></w:trPr>'
+            f'<w:tc><w:tcPr><w:tcW w:w="{title_w}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr><w:p>{left}{runs}</w:p></w:tc>'
+            f'<w:tc><w:tcPr><w:tcW w:w="{num_w}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="MNTocPage"/></w:pPr><w:r><w:t>{right_text}</w:t></w:r></w:p></w:tc></w:tr>')
+        tbl.append(tr)
+    L.schema_order(tbl)
+    book._tiny_paragraph()
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _compose(cases: CaseSet, office_name: str, office_short: str, year, date, pages: dict[tuple[str, str], int] | None):
+    """The book's DOCX; pages maps (kind, title) → printed page for the contents (None: placeholders)."""
+    book = _Book()
+    doc = book.doc
+    doc.core_properties.author = office_short
+    doc.core_properties.title = book_title(year)
+    fixed = dt.datetime(int(str(year)) if str(year).isdigit() else 2000, 1, 1)
+    doc.core_properties.created = fixed
+    doc.core_properties.modified = fixed
+    doc.core_properties.last_modified_by = office_short
+    doc.core_properties.revision = 1
+
+    # the cover
+    title = book.para(S_COVER_TITLE)
+    title.paragraph_format.space_before = Mm(50)
+    run = title.add_run(f"{year}年度")
+    run.add_break()
+    run.add_text("全面深化改革典型案例汇编")
+    office = book.para(S_COVER_OFFICE, office_name)
+    office.paragraph_format.space_before = Mm(TEXT_H_MM - 50 - 2 * 54 / 72 * 25.4 - 40 / 72 * 25.4 - 30)
+    book.para(S_COVER_DATE, _date_text(date))
+    book.start_numbered_part()
+
+    def page_of(kind: str, key: str) -> int | None:
+        return None if pages is None else pages.get((kind, key), 0)
+
+    toc: list[tuple[str, str, int | None]] = []
+    if cases.preface is not None:
+        _title_paragraph(book, S_PART_TITLE, _spaced(cases.preface.title), L.TITLE_PT)
+        book.para(L.S_PLAIN)
+        _blocks(book, cases.preface.blocks)
+        toc.append(("part", _spaced(cases.preface.title), page_of("preface", cases.preface.title)))
+        book.new_odd_page()
+    for gi, group in enumerate(cases.groups):
+        toc.append(("category", group.category, None))
+        for case in group.cases:
+            toc.append(("case", case.title, page_of("case", case.title)))
+    _toc(book, toc)
+    for group in cases.groups:
+        for ci, case in enumerate(group.cases):
+            book.new_odd_page()
+            if ci == 0:
+                book.para(S_CATEGORY, group.category)
+                book.para(L.S_PLAIN, keep_next=True)
+            _title_paragraph(book, S_CASE_TITLE, case.title, L.TITLE_PT)
+            book.para(S_CASE_UNIT, case.unit.name)
+            book.para(L.S_PLAIN, keep_next=True)
+            _blocks(book, case.blocks)
+    L.schema_order(doc.element.body)
+    return doc
+
+
+def _outline_pages(pdf: Path) -> list[tuple[str, int]]:
+    """The bookmarks LibreOffice made from the outline levels: (title, physical page, 1-based), in order."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    out: list[tuple[str, int]] = []
+
+    def walk(items) -> None:
+        for it in items:
+            if isinstance(it, list):
+                walk(it)
+            else:
+                page = reader.get_destination_page_number(it)
+                out.append((str(it.title), page + 1))
+
+    walk(reader.outline)
+    return out
+
+
+def _expected_outline(cases: CaseSet) -> list[tuple[str, str]]:
+    """(kind, key) of every paragraph with an outline level, in document order."""
+    out: list[tuple[str, str]] = []
+    if cases.preface is not None:
+        out.append(("preface", cases.preface.title))
+    out.append(("contents", "目录"))
+    for group in cases.groups:
+        out.append(("category", group.category))
+        for case in group.cases:
+            out.append(("case", case.title))
+    return out
+
+
+OFFSET = 2  # the cover and its blank back
+
+
+def _read_pages(pdf: Path, cases: CaseSet) -> tuple[dict[tuple[str, str], int], int]:
+    from pypdf import PdfReader
+
+    found = _outline_pages(pdf)
+    expected = _expected_outline(cases)
+    if len(found) != len(expected):
+        raise RunFailed(f"the book's PDF has {len(found)} outline entries where {len(expected)} were expected "
+                        "(preface, contents, categories and cases): cannot read the page numbers")
+    pages = {key: page - OFFSET for key, (_, page) in zip(expected, found)}
+    return pages, len(PdfReader(str(pdf)).pages)
+
+
+def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, out_docx: Path, *,
+               pdf: bool = True, jobs: int = 1) -> BookLayout:
+    """Write the book as out_docx and (with pdf) out_docx.with_suffix('.pdf'), the contents holding
+    the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True."""
+    from .convert import convert_all
+
+    out_docx = Path(out_docx)
+    out_docx.parent.mkdir(parents=True, exist_ok=True)
+    if not pdf:
+        _compose(cases, office_name, office_short, year, date, None).save(out_docx)
+        return BookLayout(out_docx, None, 0, OFFSET, _entries(cases, {}), 0)
+    with tempfile.TemporaryDirectory(prefix="casebook-") as tmp:
+        work = Path(tmp) / out_docx.name
+        pages: dict[tuple[str, str], int] | None = None
+        for passes in range(1, MAX_PASSES + 2):
+            _compose(cases, office_name, office_short, year, date, pages).save(work)
+            (made,) = convert_all([work], Path(tmp), jobs=1)
+            found, count = _read_pages(made, cases)
+            if pages is not None and found == pages:
+                break
+            if passes > MAX_PASSES:
+                raise RunFailed(f"the book's page numbers did not settle after {MAX_PASSES} passes")
+            pages = found
+        shutil.copyfile(work, out_docx)
+        out_pdf = out_docx.with_suffix(".pdf")
+        shutil.copyfile(made, out_pdf)
+    return BookLayout(out_docx, out_pdf, count, OFFSET, _entries(cases, pages), passes)
+
+
+def _entries(cases: CaseSet, pages: dict[tuple[str, str], int]) -> tuple[BookEntry, ...]:
+    out: list[BookEntry] = []
+    if cases.preface is not None:
+        out.append(BookEntry("preface", cases.preface.title, pages.get(("preface", cases.preface.title), 0), source=cases.preface.source))
+    out.append(BookEntry("contents", "目录", pages.get(("contents", "目录"), 0)))
+    for group in cases.groups:
+        out.append(BookEntry("category", group.category, pages.get(("category", group.category), 0), category=group.category))
+        for case in group.cases:
+            out.append(BookEntry("case", case.title, pages.get(("case", case.title), 0), category=group.category,
+                                 unit=case.unit.name, source=case.source))
+    return tuple(out)
+
+
+def pdf_with_bookmarks(pdf_in: Path, pdf_out: Path, layout: BookLayout) -> Path:
+    """Copy the book's PDF with bookmarks: 封面, 前言, 目录, then each category with its cases.
+    The PDF's page labels show the printed numbers (the cover pages are labelled 封面)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import PageLabelStyle
+
+    reader = PdfReader(str(pdf_in))
+    writer = PdfWriter()
+    writer.append(reader, import_outline=False)
+    n = len(writer.pages)
+    writer.add_outline_item("封面", 0)
+    parent = None
+    for e in layout.entries:
+        index = min(max(layout.physical(e.page) - 1, 0), n - 1)
+        if e.kind == "preface":
+            writer.add_outline_item(_spaced(e.title), index)
+        elif e.kind == "contents":
+            writer.add_outline_item("目录", index)
+        elif e.kind == "category":
+            parent = writer.add_outline_item(e.category, index)
+        elif e.kind == "case":
+            writer.add_outline_item(e.title, index, parent=parent)
+    writer.set_page_label(0, min(layout.offset, n) - 1, prefix="封面")
+    if n > layout.offset:
+        writer.set_page_label(layout.offset, n - 1, style=PageLabelStyle.DECIMAL, start=1)
+    writer.page_mode = "/UseOutlines"
+    writer.add_metadata({"/Title": reader.metadata.get("/Title", "") if reader.metadata else ""})
+    pdf_out = Path(pdf_out)
+    tmp = pdf_out.with_name(pdf_out.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    tmp.replace(pdf_out)
+    return pdf_out
