@@ -23,10 +23,12 @@ from .convert import convert_all
 from .errors import RunFailed
 from .model import Kind, Numbered
 from .register import Register
+from .examples import KINDS, example_contexts
 from .render import Renderer
 from .sources import read_office
 
 Progress = Callable[[str, int, int], None]
+MONTHLY_KINDS = [k.value for k in KINDS]
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\u200e\u200f\u202a-\u202e]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -76,7 +78,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     decisions = plan.decide(office, history, as_of, month, config)
     requests = plan.requests(decisions, config, as_of, month)
     renderer = Renderer(config.templates_dir)
-    renderer.load(sorted({d.kind.value for d in decisions} | {k.value for k in (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)}))
+    renderer.load(MONTHLY_KINDS, example_contexts(config))  # every kind, used this month or not
     summary = Summary(month, as_of, None, dry_run=dry_run)
     if office.scores is None:
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")

@@ -44,11 +44,12 @@ from .sources.cases import Case, CaseSet, Cell, Heading, Image, ListItem, Paragr
 
 TEXT_W = L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT  # 8845 twips = 156 mm
 TEXT_W_MM = TEXT_W / L.MM
+CHARS_PER_LINE = TEXT_W // L.CHAR_PITCH  # 28
 TEXT_H_MM = (L.PAGE_H - L.MARGIN_TOP - L.MARGIN_BOTTOM) / L.MM  # 225 mm
 IMAGE_MAX_H_MM = 150.0  # a picture and its caption fit on a page with room for the text around it
 TABLE_PT = 14
 TABLE_LINE = 22 * L.PT
-MAX_PASSES = 3
+MAX_PASSES = 4
 
 # Book styles, in addition to the body styles of every document.
 S_COVER_TITLE = "封面标题"
@@ -70,6 +71,8 @@ COVER_OFFICE_PT = 22  # 二号
 COVER_DATE_PT = 16  # 三号
 CATEGORY_PT = 18  # 小二
 CAPTION_PT = 14  # 四号
+COVER_TITLE_FROM_TOP_MM = 50  # from the top of the text block
+COVER_OFFICE_FROM_TOP_MM = 175
 
 
 # --- the layout that the PDF has -----------------------------------------------------------------
@@ -256,25 +259,11 @@ class _Book:
         _blank_footer(section.even_page_footer)
         self.body = self.doc.element.body
 
-    def para(self, style: str, text: str = "", keep_next: bool = False):
-        p = self.doc.add_paragraph(style=style)
-        if text:
-            p.add_run(text)
-        if keep_next:
-            p.paragraph_format.keep_with_next = True
-        return p
-
     def start_numbered_part(self) -> None:
-        """End the cover's section (its last paragraph starts the blank back page); the next
-        section has the page numbers and starts them at 1."""
-        back = self.para(L.S_PLAIN)
-        back.paragraph_format.page_break_before = True
+        """End the cover's section after a blank back page; the next section has the page
+        numbers and starts them at 1 (on physical page 3: same parity as the printed number)."""
+        self.para(L.S_PLAIN).paragraph_format.page_break_before = True  # the cover's blank back
         new = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        # python-docx put the cover's sectPr into a new empty paragraph: move it into the back page's
-        holder = back._p.getnext()
-        sect = holder.find(qn("w:pPr")).find(qn("w:sectPr"))
-        back._p.get_or_add_pPr().append(sect)
-        holder.getparent().remove(holder)
         new.footer.is_linked_to_previous = False
         new.even_page_footer.is_linked_to_previous = False
         _page_number_footer(new.footer, "right")
@@ -282,30 +271,28 @@ class _Book:
         pg = OxmlElement("w:pgNumType")
         pg.set(qn("w:start"), "1")
         new._sectPr.append(pg)
+        _order_sect_pr(new._sectPr)
         L.schema_order(new.footer._element)
         L.schema_order(new.even_page_footer._element)
 
-    def new_odd_page(self) -> None:
-        """End the current section at its last paragraph; what follows starts on an odd page."""
-        last = self.body[-2] if len(self.body) > 1 else None  # body[-1] is the final sectPr
-        if last is None or last.tag != qn("w:p") or last.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
-            last = self._tiny_paragraph()
-        final = self.body.find(qn("w:sectPr"))
-        ended = copy.deepcopy(final)
-        last_ppr = last.find(qn("w:pPr"))
-        if last_ppr is None:
-            last_ppr = OxmlElement("w:pPr")
-            last.insert(0, last_ppr)
-        last_ppr.append(ended)
-        # the new final section: starts on an odd page, numbering goes on
-        for pg in final.findall(qn("w:pgNumType")):
-            final.remove(pg)
-        typ = final.find(qn("w:type"))
-        if typ is None:
-            typ = OxmlElement("w:type")
-            final.insert(0, typ)
-        typ.set(qn("w:val"), "oddPage")
-        _order_sect_pr(final)
+    def new_page(self, blank_before: bool) -> None:
+        """The next paragraph starts a page; with blank_before, after an empty (even) page, so that
+        it starts on an odd page. The blank pages are real pages, not ones a renderer adds (a
+        section of type oddPage makes LibreOffice number a page that its PDF leaves out)."""
+        if blank_before:
+            self.para(L.S_PLAIN).paragraph_format.page_break_before = True
+        self._break_next = True
+
+    def para(self, style: str, text: str = "", keep_next: bool = False):
+        p = self.doc.add_paragraph(style=style)
+        if text:
+            p.add_run(text)
+        if keep_next:
+            p.paragraph_format.keep_with_next = True
+        if getattr(self, "_break_next", False):
+            p.paragraph_format.page_break_before = True
+            self._break_next = False
+        return p
 
     def _tiny_paragraph(self):
         """A paragraph that takes no visible room (after a table, or to carry a section break)."""
@@ -344,7 +331,14 @@ def _add_runs(p, runs: tuple[Run, ...]) -> None:
 
 def _title_paragraph(book: _Book, style: str, text: str, size: float):
     p = book.para(style)
-    lines = L.title_lines(text, int(L.TEXT_W_PT // size)) if "\n" not in text else text.split("\n")
+    per_line = int(L.TEXT_W_PT // size)
+    halves = [h for h in text.replace("\u3000", " ").split(" ") if h]
+    if "\n" in text:
+        lines = text.split("\n")
+    elif L.text_width_em(text) > per_line and len(halves) == 2 and all(L.text_width_em(h) <= per_line for h in halves):
+        lines = halves  # a title in two halves (主题 副题) breaks where its space is
+    else:
+        lines = L.title_lines(text, per_line)
     for i, line in enumerate(lines):
         run = p.add_run()
         if i:
@@ -479,52 +473,38 @@ def _spaced(title: str) -> str:
 
 
 def _toc(book: _Book, entries: list[tuple[str, str, int | None]]) -> None:
-    """The contents: a borderless two-column table, so a long title wraps inside its column and
-    the page number stays in its own; dot leaders run to the number."""
+    """The contents: a paragraph per entry, the title wrapping before the page-number column
+    (right indent of three characters) with a hanging indent, and a right tab with dot leaders
+    at the text block's edge for the number."""
     _title_paragraph(book, S_PART_TITLE, _spaced("目录"), L.TITLE_PT)
     book.para(L.S_PLAIN)
-    num_w = 4 * L.CHAR_PITCH
-    title_w = TEXT_W - num_w
-    t = book.doc.add_table(rows=0, cols=2)
-    tbl = t._tbl
-    tbl_pr = tbl.tblPr
-    tbl_pr.append(parse_xml(f'<w:tblW {nsdecls("w")} w:w="{TEXT_W}" w:type="dxa"/>'))
-    tbl_pr.append(parse_xml(
-        f'<w:tblBorders {nsdecls("w")}>' + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        + "</w:tblBorders>"))
-    tbl_pr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
-    tbl_pr.append(parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'))
-    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), (title_w, num_w)):
-        col.set(qn("w:w"), str(w))
     for kind, text, page in entries:
-        number = "" if page is None else str(page)
         if kind == "category":
-            left = f'<w:pPr><w:pStyle w:val="MNTocCategory"/><w:keepNext/></w:pPr>'
-            right_text = ""
+            book.para(S_TOC_CATEGORY, text, keep_next=True)
+            continue
+        indent = 0 if kind == "part" else INDENT
+        p = book.para(S_TOC_ENTRY)
+        ppr = p._p.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:tabs {nsdecls("w")}><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_W}"/></w:tabs>'))
+        ppr.append(parse_xml(f'<w:ind {nsdecls("w")} w:left="{indent + INDENT}" w:right="{3 * L.CHAR_PITCH}" w:hanging="{INDENT}"/>'))
+        first_w = CHARS_PER_LINE - (indent + INDENT + 3 * L.CHAR_PITCH) // L.CHAR_PITCH + 2  # the first line starts 2 chars out
+        next_w = CHARS_PER_LINE - (indent + INDENT + 3 * L.CHAR_PITCH) // L.CHAR_PITCH
+        halves = [h for h in text.replace("\u3000", " ").split(" ") if h]
+        if L.text_width_em(text) > first_w and len(halves) == 2 and L.text_width_em(halves[0]) <= first_w \
+                and L.text_width_em(halves[1]) <= next_w - 2:
+            run = p.add_run(halves[0])  # a two-part title breaks at its space, not inside a word
+            run.add_break()
+            p.add_run(halves[1])
         else:
-            indent = 0 if kind == "part" else INDENT
-            left = (f'<w:pPr><w:pStyle w:val="MNTocEntry"/><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{title_w - 1}"/></w:tabs>'
-                    f'<w:ind w:left="{indent + INDENT}" w:hanging="{INDENT}"/></w:pPr>')
-            right_text = number
-        runs = f'<w:r><w:t xml:space="preserve">{_xml_escape(text)}</w:t></w:r>'
-        if kind != "category":
-            runs += "<w:r><w:tab/></w:r>"
-        tr = parse_xml(
-            f'<w:tr {nsdecls("w")}><w:trPr><w:cantSplit/></w:trPr>'
-            f'<w:tc><w:tcPr><w:tcW w:w="{title_w}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr><w:p>{left}{runs}</w:p></w:tc>'
-            f'<w:tc><w:tcPr><w:tcW w:w="{num_w}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="MNTocPage"/></w:pPr><w:r><w:t>{right_text}</w:t></w:r></w:p></w:tc></w:tr>')
-        tbl.append(tr)
-    L.schema_order(tbl)
-    book._tiny_paragraph()
+            p.add_run(text)
+        p.add_run("\t")
+        p.add_run("" if page is None else str(page))
 
 
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _compose(cases: CaseSet, office_name: str, office_short: str, year, date, pages: dict[tuple[str, str], int] | None):
-    """The book's DOCX; pages maps (kind, title) → printed page for the contents (None: placeholders)."""
+def _compose(cases: CaseSet, office_name: str, office_short: str, year, date,
+             pages: dict[tuple[str, str], int] | None, blanks: frozenset = frozenset()):
+    """The book's DOCX. pages: (kind, title) → printed page for the contents (None: placeholders);
+    blanks: the parts that get a blank page before them, to start on an odd page."""
     book = _Book()
     doc = book.doc
     doc.core_properties.author = office_short
@@ -537,38 +517,39 @@ def _compose(cases: CaseSet, office_name: str, office_short: str, year, date, pa
 
     # the cover
     title = book.para(S_COVER_TITLE)
-    title.paragraph_format.space_before = Mm(50)
+    title.paragraph_format.space_before = Mm(COVER_TITLE_FROM_TOP_MM)
     run = title.add_run(f"{year}年度")
     run.add_break()
     run.add_text("全面深化改革典型案例汇编")
     office = book.para(S_COVER_OFFICE, office_name)
-    office.paragraph_format.space_before = Mm(TEXT_H_MM - 50 - 2 * 54 / 72 * 25.4 - 40 / 72 * 25.4 - 30)
+    office.paragraph_format.space_before = Mm(COVER_OFFICE_FROM_TOP_MM - COVER_TITLE_FROM_TOP_MM - 2 * 54 / 72 * 25.4)
     book.para(S_COVER_DATE, _date_text(date))
     book.start_numbered_part()
 
-    def page_of(kind: str, key: str) -> int | None:
-        return None if pages is None else pages.get((kind, key), 0)
+    def page_of(key: tuple[str, str]) -> int | None:
+        return None if pages is None else pages.get(key, 0)
 
     toc: list[tuple[str, str, int | None]] = []
     if cases.preface is not None:
+        key = ("preface", cases.preface.title)
         _title_paragraph(book, S_PART_TITLE, _spaced(cases.preface.title), L.TITLE_PT)
         book.para(L.S_PLAIN)
         _blocks(book, cases.preface.blocks)
-        toc.append(("part", _spaced(cases.preface.title), page_of("preface", cases.preface.title)))
-        book.new_odd_page()
-    for gi, group in enumerate(cases.groups):
+        toc.append(("part", _spaced(cases.preface.title), page_of(key)))
+        book.new_page(("contents", "目录") in blanks)
+    for group in cases.groups:
         toc.append(("category", group.category, None))
         for case in group.cases:
-            toc.append(("case", case.title, page_of("case", case.title)))
+            toc.append(("case", case.title, page_of(("case", case.title))))
     _toc(book, toc)
     for group in cases.groups:
         for ci, case in enumerate(group.cases):
-            book.new_odd_page()
+            book.new_page(("case", case.title) in blanks)
             if ci == 0:
-                book.para(S_CATEGORY, group.category)
+                book.para(S_CATEGORY, group.category, keep_next=True)
                 book.para(L.S_PLAIN, keep_next=True)
             _title_paragraph(book, S_CASE_TITLE, case.title, L.TITLE_PT)
-            book.para(S_CASE_UNIT, case.unit.name)
+            book.para(S_CASE_UNIT, case.unit.name, keep_next=True)
             book.para(L.S_PLAIN, keep_next=True)
             _blocks(book, case.blocks)
     L.schema_order(doc.element.body)
@@ -587,10 +568,17 @@ def _outline_pages(pdf: Path) -> list[tuple[str, int]]:
             if isinstance(it, list):
                 walk(it)
             else:
-                page = reader.get_destination_page_number(it)
-                out.append((str(it.title), page + 1))
+                out.append((str(it.title), reader.get_destination_page_number(it) + 1))
 
     walk(reader.outline)
+    return out
+
+
+def _parts(cases: CaseSet) -> list[tuple[str, str]]:
+    """The parts that start on a new odd page, in order."""
+    out = [("preface", cases.preface.title)] if cases.preface is not None else []
+    out.append(("contents", "目录"))
+    out.extend(("case", c.title) for c in cases.cases)
     return out
 
 
@@ -602,28 +590,47 @@ def _expected_outline(cases: CaseSet) -> list[tuple[str, str]]:
     out.append(("contents", "目录"))
     for group in cases.groups:
         out.append(("category", group.category))
-        for case in group.cases:
-            out.append(("case", case.title))
+        out.extend(("case", case.title) for case in group.cases)
     return out
 
 
 OFFSET = 2  # the cover and its blank back
 
 
-def _read_pages(pdf: Path, cases: CaseSet) -> tuple[dict[tuple[str, str], int], int]:
+def _measure(pdf: Path, cases: CaseSet) -> tuple[dict[tuple[str, str], int], int]:
+    """The physical page where each part (and category) starts, and the number of pages."""
     from pypdf import PdfReader
 
     found = _outline_pages(pdf)
     expected = _expected_outline(cases)
     if len(found) != len(expected):
         raise RunFailed(f"the book's PDF has {len(found)} outline entries where {len(expected)} were expected "
-                        "(preface, contents, categories and cases): cannot read the page numbers")
-    pages = {key: page - OFFSET for key, (_, page) in zip(expected, found)}
-    return pages, len(PdfReader(str(pdf)).pages)
+                        "(preface, contents, categories and cases): cannot read its page numbers")
+    return {key: page for key, (_, page) in zip(expected, found)}, len(PdfReader(str(pdf)).pages)
+
+
+def _plan(parts: list[tuple[str, str]], starts: dict[tuple[str, str], int], count: int,
+          blanks: frozenset) -> tuple[dict[tuple[str, str], int], frozenset]:
+    """From a rendering: each part's length without the blank pages it had, then where each part
+    starts when every one of them starts on an odd page → (printed pages, parts with a blank before)."""
+    lengths = []
+    for i, key in enumerate(parts):
+        nxt = starts[parts[i + 1]] - (1 if parts[i + 1] in blanks else 0) if i + 1 < len(parts) else count + 1
+        lengths.append(nxt - starts[key])
+    pages: dict[tuple[str, str], int] = {}
+    new_blanks = set()
+    physical = OFFSET + 1
+    for key, length in zip(parts, lengths):
+        if (physical - OFFSET) % 2 == 0:
+            new_blanks.add(key)
+            physical += 1
+        pages[key] = physical - OFFSET
+        physical += length
+    return pages, frozenset(new_blanks)
 
 
 def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, out_docx: Path, *,
-               pdf: bool = True, jobs: int = 1) -> BookLayout:
+               pdf: bool = True) -> BookLayout:
     """Write the book as out_docx and (with pdf) out_docx.with_suffix('.pdf'), the contents holding
     the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True."""
     from .convert import convert_all
@@ -633,22 +640,25 @@ def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, 
     if not pdf:
         _compose(cases, office_name, office_short, year, date, None).save(out_docx)
         return BookLayout(out_docx, None, 0, OFFSET, _entries(cases, {}), 0)
+    parts = _parts(cases)
     with tempfile.TemporaryDirectory(prefix="casebook-") as tmp:
         work = Path(tmp) / out_docx.name
         pages: dict[tuple[str, str], int] | None = None
-        for passes in range(1, MAX_PASSES + 2):
-            _compose(cases, office_name, office_short, year, date, pages).save(work)
+        blanks: frozenset = frozenset()
+        for passes in range(1, MAX_PASSES + 1):
+            _compose(cases, office_name, office_short, year, date, pages, blanks).save(work)
             (made,) = convert_all([work], Path(tmp), jobs=1)
-            found, count = _read_pages(made, cases)
-            if pages is not None and found == pages:
+            starts, count = _measure(made, cases)
+            printed = {key: page - OFFSET for key, page in starts.items()}
+            if pages is not None and all(printed[k] == pages[k] for k in parts):
                 break
-            if passes > MAX_PASSES:
-                raise RunFailed(f"the book's page numbers did not settle after {MAX_PASSES} passes")
-            pages = found
+            pages, blanks = _plan(parts, starts, count, blanks)
+        else:
+            raise RunFailed(f"the book's page numbers did not settle in {MAX_PASSES} conversions")
         shutil.copyfile(work, out_docx)
         out_pdf = out_docx.with_suffix(".pdf")
         shutil.copyfile(made, out_pdf)
-    return BookLayout(out_docx, out_pdf, count, OFFSET, _entries(cases, pages), passes)
+    return BookLayout(out_docx, out_pdf, count, OFFSET, _entries(cases, printed), passes)
 
 
 def _entries(cases: CaseSet, pages: dict[tuple[str, str], int]) -> tuple[BookEntry, ...]:

@@ -144,6 +144,61 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
 
 
 @main.group()
+def templates() -> None:
+    """The office's own templates: copy the defaults to edit, check them."""
+
+
+@templates.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def templates_init(obj: Context, folder: Path) -> None:
+    """Copy the default templates and a guide to their variables into FOLDER."""
+    from .examples import example_contexts
+    from .render import default_templates_dir
+    from .templates import FILTER_DOCS, init_folder, variables_guide
+
+    try:
+        config = obj.config()
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    guide = variables_guide(example_contexts(config), FILTER_DOCS)
+    written = init_folder(folder, default_templates_dir(), guide)
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"wrote {len(written)} files. Edit them in Word or WPS, then set in config.yaml:\n"
+               f"paths:\n  templates: {folder}")
+
+
+@templates.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def templates_check(obj: Context, folder: Path | None) -> None:
+    """Compile every template (FOLDER or the config's), list mistakes with their place."""
+    from .examples import KINDS, example_contexts
+    from .render import Renderer
+
+    try:
+        config = obj.config()
+        renderer = Renderer(folder or config.templates_dir)
+        problems = renderer.check([k.value for k in KINDS], example_contexts(config))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if problems:
+        _fail(BadInput(problems))
+    for k in KINDS:
+        click.echo(f"  ok  {k.value}: {display(renderer.path(k.value))}")
+    click.echo("ok")
+
+
+def display(path: Path) -> str:
+    from .errors import display_path
+
+    return display_path(path)
+
+
+@main.group()
 def register() -> None:
     """The number register: list what was issued, void a number."""
 

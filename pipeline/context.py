@@ -23,6 +23,9 @@ class Picture:
         self.width_mm = width_mm
         self.caption = caption
 
+    def __str__(self) -> str:
+        return f"图片：{self.caption}（宽{self.width_mm:g}毫米）"
+
 
 class CnDate(dt.date):
     """A date that prints as 2026年11月24日 (Arabic numerals, no leading zeros)."""

@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import layout
 from .errors import BadInput, Problem, display_path
-from .sources.tables import check_archive
+from .sources.values import format_date, normalise_doc_no
 
 
 def default_templates_dir() -> Path:
@@ -57,6 +57,9 @@ def make_env() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
     env.filters["zh_number"] = zh_number
     env.filters["percent"] = lambda x, places=1: f"{float(x) * 100:.{places}f}%"
+    env.filters["money"] = lambda x, places=2: f"{float(x):,.{places}f}"
+    env.filters["cn_date"] = lambda d: format_date(d) if d else ""
+    env.filters["doc_no"] = lambda text: normalise_doc_no(str(text))
     return env
 
 
@@ -76,34 +79,33 @@ class Renderer:
                 return own
         return self.default_dir / f"{kind}.docx"
 
-    def load(self, kinds: list[str]) -> None:
-        """Read the templates the run needs once; a broken one is bad input."""
+    def check(self, kinds: list[str], contexts: dict[str, dict[str, Any]]) -> list[Problem]:
+        """Check each kind's template (the office's, else the default) against its example context."""
+        from .templates import check_template
+
         problems = []
         for kind in kinds:
             path = self.path(kind)
-            shown = display_path(path)
             if not path.is_file():
-                problems.append(Problem(shown, f"missing template for {kind}"))
+                problems.append(Problem(display_path(path), f"missing template for {kind}"))
                 continue
-            problem = check_archive(path, shown)
-            if problem:
-                problems.append(problem)
-                continue
-            blob = path.read_bytes()
-            try:
-                tpl = DocxTemplate(io.BytesIO(blob))
-                tpl.init_docx()
-                xml = tpl.patch_xml(tpl.get_xml())
-                self.env.parse(xml)
-            except TemplateError as exc:
-                problems.append(Problem(shown, f"the template does not compile: {exc}"))
-                continue
-            except Exception as exc:  # not a Word document
-                problems.append(Problem(shown, f"cannot be opened as a Word document ({type(exc).__name__}: {exc})"))
-                continue
-            self._blobs[kind] = blob
+            problems += check_template(path, kind, contexts[kind], self.env)
+        return problems
+
+    def load(self, kinds: list[str], contexts: dict[str, dict[str, Any]]) -> None:
+        """Check and read the templates the run needs, once; any mistake is bad input."""
+        problems = self.check(kinds, contexts)
         if problems:
             raise BadInput(problems)
+        for kind in kinds:
+            self._blobs[kind] = self.path(kind).read_bytes()
+
+    @staticmethod
+    def trial(path: Path, context: dict[str, Any], env) -> None:
+        """Render a template once with an example context (pictures left out), to catch what parsing cannot."""
+        tpl = DocxTemplate(io.BytesIO(path.read_bytes()))
+        context = {k: v for k, v in context.items() if k != "charts"} | {"charts": []}
+        tpl.render(context, jinja_env=env, autoescape=True)
 
     def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:
         """Render one document to dest; return True when it carries a 版记 to place after conversion."""

@@ -359,8 +359,9 @@ class Meta:
         return Problem(file, message, row=row, line=line, column=key if key in self.places else None)
 
 
-def _yaml_mapping(text: str, first_line: int) -> tuple[list[tuple[Any, Any, int]], Problem | str | None]:
-    """Parse a YAML mapping; return (key, value, line) items with 1-based lines in the file."""
+def _yaml_mapping(text: str, first_line: int) -> tuple[list[tuple[Any, Any, int]], tuple[str, int | None] | None]:
+    """Parse a YAML mapping; return (key, value, line) items with 1-based lines in the file, or
+    an error (message, line)."""
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -368,7 +369,7 @@ def _yaml_mapping(text: str, first_line: int) -> tuple[list[tuple[Any, Any, int]
             if node is None:
                 return [], None
             if not isinstance(node, yaml.MappingNode):
-                return [], f"must be a mapping of 名称: 值 (line {node.start_mark.line + first_line})"
+                return [], ("must be a mapping of 名称: 值", node.start_mark.line + first_line)
             items = []
             for k, v in node.value:
                 items.append((loader.construct_object(k, deep=True), loader.construct_object(v, deep=True), k.start_mark.line + first_line))
@@ -376,9 +377,8 @@ def _yaml_mapping(text: str, first_line: int) -> tuple[list[tuple[Any, Any, int]
             loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + first_line})" if mark else ""
-        hint = "; a value with ': ' in it needs quotes" if "mapping values" in str(exc) else ""
-        return [], f"is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}{hint}"
+        hint = " (a value with ': ' in it needs quotes)" if "mapping values" in str(exc) else ""
+        return [], (f"is not valid YAML: {getattr(exc, 'problem', None) or exc}{hint}", mark.line + first_line if mark else None)
     return items, None
 
 
@@ -416,7 +416,7 @@ def _read_index(path: Path, problems: list[Problem]) -> dict[str, tuple[Meta, in
         return {}
     items, err = _yaml_mapping(text, 1)
     if err:
-        problems.append(Problem(shown, err))
+        problems.append(Problem(shown, err[0], line=err[1]))
         return {}
     out: dict[str, tuple[Meta, int, int]] = {}
     for pos, (name, entry, line) in enumerate(items, start=1):
@@ -439,8 +439,8 @@ def _read_index(path: Path, problems: list[Problem]) -> dict[str, tuple[Meta, in
     return out
 
 
-def _split_front_matter(text: str, shown: str, problems: list[Problem]) -> tuple[Meta, str, int]:
-    """(fields, body, the body's first line number)."""
+def _split_front_matter(text: str, shown: str, problems: list[Problem]) -> tuple[Meta | None, str, int]:
+    """(fields, body, the body's first line number); fields None when the front matter is broken."""
     meta = Meta()
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -448,10 +448,11 @@ def _split_front_matter(text: str, shown: str, problems: list[Problem]) -> tuple
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         problems.append(Problem(shown, "the front matter that starts with --- on line 1 has no closing --- line", line=1))
-        return meta, "", len(lines) + 1
+        return None, "", len(lines) + 1
     items, err = _yaml_mapping("\n".join(lines[1:end]), 2)
     if err:
-        problems.append(Problem(shown, f"front matter {err}"))
+        problems.append(Problem(shown, f"front matter {err[0]}", line=err[1]))
+        return None, "\n".join(lines[end + 1:]), end + 2
     for key, value, line in items:
         key = str(key).strip()
         if key not in FIELDS:

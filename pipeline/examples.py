@@ -1,0 +1,84 @@
+"""An example document of every kind, made by the real context code from a tiny office in memory.
+
+Used by `templates check` (what each kind offers), by `templates init` (the guide with an
+example value for each variable) and by docs/templates.md: all three come from the code
+that fills the real documents, so they cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from .config import Config
+from .context import build_context
+from .model import (Decision, Finding, FindingStatus, Indicator, Issued, Kind, Numbered, ScoreBook, ScoreRow,
+                    ScoreSheet, Task, TaskStatus, Unit)
+
+AS_OF = dt.date(2026, 11, 28)
+KINDS = [Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.RECTIFICATION, Kind.FINDING_URGING, Kind.RANKING]
+
+
+def _office() -> tuple[list[Unit], Task, list[Finding], ScoreBook]:
+    lead = Unit("张店区委改革办", "张店区", "区县", 1, "李娜", "0533-2286015")
+    other = Unit("淄川区委改革办", "淄川区", "区县", 2, "王强", "0533-5182736")
+    partner = Unit("淄博市财政局", "市财政局", "市直部门", 3)
+    task = Task("2026-017", "深化预算管理制度改革", lead, TaskStatus.IN_PROGRESS, (partner,),
+                source_doc="关于进一步深化预算管理制度改革的意见", source_no="国发〔2026〕5号", source="中央",
+                received=dt.date(2026, 11, 20), assigned=dt.date(2026, 9, 1), due=dt.date(2026, 11, 16),
+                progress="已完成预算绩效管理办法起草", note="")
+    findings = [Finding("DC2026-3-01", "2026年第三轮改革专项督察", dt.date(2026, 10, 22), lead,
+                        "改革任务台账更新不及时", "建立台账月度核对机制", dt.date(2026, 11, 20), FindingStatus.IN_PROGRESS)]
+    indicators = (Indicator("改革任务推进", Decimal(40)), Indicator("督察整改", Decimal(30)))
+    def sheet(month, a, b):
+        return ScoreSheet(month, indicators, (ScoreRow(lead, a, sum(a)), ScoreRow(other, b, sum(b))))
+    book = ScoreBook("2026-11", {
+        "2026-10": sheet("2026-10", (Decimal("35.5"), Decimal("27")), (Decimal("36"), Decimal("28"))),
+        "2026-11": sheet("2026-11", (Decimal("37.5"), Decimal("28.25")), (Decimal("34"), Decimal("26"))),
+    })
+    return [lead, other, partner], task, findings, book
+
+
+def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
+    """{kind: the context its template gets} for a realistic example of each kind."""
+    from .plan import all_units_addressee
+    from .rules.ranking import rank, task_progress
+    from .sources import Office
+    from .sources.ledger import UnitDirectory
+
+    units, task, findings, book = _office()
+    lead = task.lead
+    assignment = Issued(Kind.ASSIGNMENT, task.id, lead.name, f"{config.office.prefix}交〔2026〕12号", dt.date(2026, 9, 1))
+    urging = Issued(Kind.URGING, task.id, lead.name, f"{config.office.prefix}催〔2026〕7号", dt.date(2026, 11, 13))
+    notice = Issued(Kind.RECTIFICATION, findings[0].id, lead.name, f"{config.office.prefix}发〔2026〕15号", dt.date(2026, 10, 30))
+    office = Office(units, UnitDirectory(units), [task], findings, [], book)
+    ranking = rank(book, units, ["区县"], "0.5", 1)
+    decisions = {
+        Kind.REMINDER: Decision(Kind.REMINDER, lead, task.id, task, facts={"reply_by": AS_OF + dt.timedelta(days=10)}),
+        Kind.ASSIGNMENT: Decision(Kind.ASSIGNMENT, lead, task.id, task, facts={}),
+        Kind.URGING: Decision(Kind.URGING, lead, task.id, task, facts={
+            "assignment": assignment, "order": None, "deadline": task.due, "days_left": -12, "previous_urging": None}),
+        Kind.ORDER: Decision(Kind.ORDER, lead, task.id, task, facts={
+            "urging": urging, "assignment": assignment, "days_overdue": 12, "new_deadline": AS_OF + dt.timedelta(days=15)}),
+        Kind.RECTIFICATION: Decision(Kind.RECTIFICATION, lead, findings[0].id, findings=tuple(findings), facts={
+            "inspection": findings[0].inspection, "inspected": findings[0].inspected, "supplementary": False}),
+        Kind.FINDING_URGING: Decision(Kind.FINDING_URGING, lead, findings[0].id, findings=tuple(findings), facts={
+            "notices": {findings[0].id: notice}, "days_overdue": {findings[0].id: 8}}),
+        Kind.RANKING: Decision(Kind.RANKING, all_units_addressee(office, config), "2026-11", facts={
+            "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11")}),
+    }
+    from .numbering import series_for
+
+    out = {}
+    for kind in KINDS:
+        d = decisions[kind]
+        series = series_for(kind, config.numbering, config.office.prefix)
+        numbered = Numbered(d, series.format(2026, 3), series.name, 3)
+        ctx = build_context(numbered, config, AS_OF, {})
+        if kind == Kind.RANKING:
+            from .context import Picture
+
+            ctx["charts"] = [Picture("chart.png", 150, "2026年11月区县改革工作得分")]
+        out[kind.value] = ctx
+    return out

@@ -1,0 +1,232 @@
+"""Office templates: find, check (syntax, unknown variables, required parts, sandbox) and document them.
+
+A template mistake is reported with the file, the place in the document (the paragraph or
+table cell it is in) and what the kind offers, before any document is made.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError, nodes
+from jinja2.sandbox import SecurityError
+
+from .errors import Problem, display_path
+
+REQUIRED = {"doc_no": "the document number {{ doc_no }}", "date": "the date {{ date }}"}
+ANY = object()  # a value whose attributes are not checked (loop, set variables)
+
+
+def _xml_lines(tpl) -> list[str]:
+    """The template's XML as docxtpl renders it: one line per paragraph."""
+    xml = tpl.patch_xml(tpl.get_xml())
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).split("\n")
+
+
+def _place(lines: list[str], lineno: int | None) -> str:
+    """Where in the document a line of the XML is: the paragraph or table cell text."""
+    if not lineno or lineno > len(lines):
+        return ""
+    line = lines[lineno - 1]
+    text = re.sub(r"<[^>]+>", "", line).strip()
+    in_cell = "</w:tc>" in line or "".join(lines[:lineno]).count("<w:tc>") > "".join(lines[:lineno]).count("</w:tc>")
+    text = text if len(text) <= 40 else text[:40] + "…"
+    return f"in a table cell “{text}”" if in_cell else f"in the paragraph “{text}”"
+
+
+def _offers(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return sorted(value)
+    return []
+
+
+class _Checker:
+    """Walk a template's syntax tree and check every variable path against an example context."""
+
+    def __init__(self, context: dict[str, Any], env):
+        self.context = context
+        self.env = env
+        self.used: set[str] = set()
+        self.problems: list[tuple[int, str]] = []
+
+    def run(self, tree) -> None:
+        self.visit(tree, {})
+
+    def resolve(self, node, scope) -> Any:
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            self.used.add(node.name)
+            if node.name in self.context:
+                return self.context[node.name]
+            if node.name in self.env.globals:  # range, dict, namespace …: the sandbox guards them
+                return ANY
+            near = difflib.get_close_matches(node.name, list(self.context) + list(scope), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            self.problems.append((node.lineno, f"{{{{ {node.name} }}}} is not a variable of this kind{hint}; it offers: {', '.join(sorted(self.context))}"))
+            return ANY
+        if isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            base = self.resolve(node.node, scope)
+            if isinstance(node, nodes.Getattr):
+                key = node.attr
+            elif isinstance(node.arg, nodes.Const):
+                key = node.arg.value
+            else:
+                self.visit(node.arg, scope)
+                return ANY
+            if base is ANY or base is None:
+                return ANY
+            if isinstance(base, dict):
+                if key in base:
+                    return base[key]
+                if key == "extra" or "extra" in base and key in base.get("extra", {}):
+                    return ANY
+                if isinstance(key, str) and hasattr(dict, key):
+                    return ANY  # a dict method (items, get)
+                near = difflib.get_close_matches(str(key), _offers(base), n=1)
+                hint = f" (did you mean {near[0]}?)" if near else ""
+                self.problems.append((node.lineno, f"“{key}” is not offered here{hint}; it offers: {', '.join(_offers(base))}"))
+                return ANY
+            if isinstance(base, (list, tuple)):
+                if isinstance(key, int):
+                    return base[key] if -len(base) <= key < len(base) else ANY
+                return ANY
+            return getattr(base, key, ANY) if isinstance(key, str) and not key.startswith("_") else ANY
+        self.visit(node, scope)
+        return ANY
+
+    def visit(self, node, scope) -> None:
+        if isinstance(node, nodes.For):
+            iterable = self.resolve(node.iter, scope)
+            element = iterable[0] if isinstance(iterable, (list, tuple)) and iterable else ANY
+            inner = dict(scope)
+            if isinstance(node.target, nodes.Name):
+                inner[node.target.name] = element
+            for name in node.target.find_all(nodes.Name):
+                inner[name.name] = ANY
+            inner["loop"] = ANY
+            for child in node.body + node.else_:
+                self.visit(child, inner)
+            if node.test is not None:
+                self.visit(node.test, inner)
+            return
+        if isinstance(node, nodes.Assign):
+            self.visit(node.node, scope)
+            for name in [node.target, *node.target.find_all(nodes.Name)]:
+                if isinstance(name, nodes.Name):
+                    scope[name.name] = ANY
+            return
+        if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            self.resolve(node, scope)
+            return
+        if isinstance(node, nodes.Filter) and node.name not in self.env.filters:
+            near = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            self.problems.append((node.lineno, f"the filter “{node.name}” does not exist{hint}"))
+        for child in node.iter_child_nodes():
+            self.visit(child, scope)
+
+
+def check_template(path: Path, kind: str, context: dict[str, Any], env) -> list[Problem]:
+    """Every mistake in one template: syntax, unknown variables and filters, required parts, a trial render."""
+    from docxtpl import DocxTemplate
+
+    from .sources.tables import check_archive
+
+    shown = display_path(path)
+    problem = check_archive(path, shown)
+    if problem:
+        return [problem]
+    try:
+        tpl = DocxTemplate(io.BytesIO(path.read_bytes()))
+        tpl.init_docx()
+        lines = _xml_lines(tpl)
+    except Exception as exc:  # not a Word document
+        return [Problem(shown, f"cannot be opened as a Word document ({type(exc).__name__}: {exc})")]
+    source = "\n".join(lines)
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError as exc:
+        return [Problem(shown, f"{_place(lines, exc.lineno)}: the template does not compile: {exc.message}".lstrip(": "))]
+    checker = _Checker(context, env)
+    checker.run(tree)
+    problems = [Problem(shown, f"{_place(lines, ln)}: {msg}".lstrip(": ")) for ln, msg in checker.problems]
+    for name, what in REQUIRED.items():
+        if name not in checker.used:
+            problems.append(Problem(shown, f"the template never prints {what}; every {kind} needs it"))
+    if not problems:
+        from .render import Renderer
+
+        try:
+            Renderer.trial(path, context, env)
+        except SecurityError as exc:
+            problems.append(Problem(shown, f"the template tries something not allowed in a template: {exc}"))
+        except TemplateError as exc:
+            problems.append(Problem(shown, f"{_place(lines, getattr(exc, 'lineno', None))}: {exc}".lstrip(": ")))
+    return problems
+
+
+def variables_guide(contexts: dict[str, dict[str, Any]], filters: dict[str, str]) -> str:
+    """The reference of what each kind's template may use, with an example value for each."""
+    out = ["# 模板变量说明 — what each template may use", "",
+           "Generated from the code (`make-notices templates init` writes it; `docs/templates.md` is the same text).",
+           "Dates print as 2026年11月24日 without a filter. Write `{{ name }}` for a value, `{% if … %}` / `{% for … %}`",
+           "for logic, `{%p … %}` for a tag that takes a whole paragraph, `{%tr … %}` for a table row.", "",
+           "## Filters", ""]
+    for name, doc in filters.items():
+        out.append(f"- `{name}`: {doc}")
+    out.append("")
+    for kind, ctx in contexts.items():
+        out += [f"## {kind}.docx", "", "| variable | example |", "| --- | --- |"]
+        for path, value in _flatten(ctx):
+            text = str(value).replace("|", "\\|").replace("\n", " ")
+            out.append(f"| `{{{{ {path} }}}}` | {text[:60] + ('…' if len(text) > 60 else '')} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, v in value.items():
+            if key == "extra":
+                rows.append((f"{prefix}{key}", "（数据表中的其他列，如 " + prefix + "extra['备注2']）"))
+                continue
+            rows += _flatten(v, f"{prefix}{key}.")
+        return rows
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        rows.append((prefix.rstrip("."), f"列表，共{len(value)}项：{{% for x in {prefix.rstrip('.')} %}}"))
+        rows += _flatten(value[0], f"{prefix.rstrip('.')}[0].")
+        return rows
+    if isinstance(value, (list, tuple)):
+        return [(prefix.rstrip("."), "列表：" + "、".join(str(v) for v in value))]
+    return [(prefix.rstrip("."), value)]
+
+
+FILTER_DOCS = {
+    "zh_number": "1 → 一, 12 → 十二: `（{{ loop.index|zh_number }}）`",
+    "percent": "0.125 → 12.5%: `{{ rate|percent }}` (`percent(0)` for no decimals)",
+    "money": "1234567.5 → 1,234,567.50: `{{ amount|money }}`",
+    "cn_date": "a date in 2026年11月24日 form (dates already print so)",
+    "doc_no": "a 文号 with its year bracket normalised: 中办发[2026]3号 → 中办发〔2026〕3号",
+}
+
+
+def init_folder(dest: Path, default_dir: Path, guide: str) -> list[Path]:
+    """Copy every default template and the guide into dest (an office's own folder)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for src in sorted(default_dir.glob("*.docx")):
+        target = dest / src.name
+        if target.exists():
+            continue  # never overwrite an office's edited template
+        shutil.copy(src, target)
+        written.append(target)
+    (dest / "模板说明.md").write_text(guide, encoding="utf-8")
+    written.append(dest / "模板说明.md")
+    return written
