@@ -82,10 +82,10 @@ class _Checker:
             if base is ANY or base is None:
                 return ANY
             if isinstance(base, dict):
+                if key == "extra":
+                    return ANY  # the data's own extra columns: whatever the office's files hold
                 if key in base:
                     return base[key]
-                if key == "extra" or "extra" in base and key in base.get("extra", {}):
-                    return ANY
                 if isinstance(key, str) and hasattr(dict, key):
                     return ANY  # a dict method (items, get)
                 near = difflib.get_close_matches(str(key), _offers(base), n=1)

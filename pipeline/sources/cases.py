@@ -627,26 +627,30 @@ def parse_markdown(body: str, base: Path, shown: str, first_line: int, problems:
     return blocks, top_title
 
 
-def _read_markdown(path: Path, problems: list[Problem]) -> tuple[Meta, list[Block], str]:
+def _read_markdown(path: Path, problems: list[Problem]) -> tuple[Meta | None, list[Block], str]:
+    """A Markdown case or preface → (fields, blocks, shown path); fields None when the file or its
+    front matter cannot be read (the problems say why; nothing else is checked about it)."""
     shown = display_path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         problems.append(Problem(shown, "is not UTF-8 text (save it as UTF-8)"))
-        return Meta(), [], shown
+        return None, [], shown
     except OSError as exc:
         problems.append(Problem(shown, f"cannot be read: {exc.strerror or exc}"))
-        return Meta(), [], shown
+        return None, [], shown
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = False
     for n, ln in enumerate(text.split("\n"), start=1):
         err = bad_chars(ln)
         if err:
             problems.append(Problem(shown, err, line=n))
-    if any(p.file == shown for p in problems):
-        return Meta(), [], shown
+            bad = True
+    if bad:
+        return None, [], shown
     meta, body, first = _split_front_matter(text, shown, problems)
     blocks, top_title = parse_markdown(body, path.parent, shown, first, problems)
-    if top_title:
+    if meta is not None and top_title:
         if "标题" not in meta.values:
             meta.set("标题", top_title, shown, first)
         elif _norm(top_title) != _norm(meta.values["标题"]):
@@ -854,6 +858,9 @@ class _WordReader:
         blip = next(el.iter(f"{_A}blip"), None)
         if blip is not None and next(el.iter(f"{_PIC}pic"), None) is not None:
             rid = blip.get(f"{_R}embed")
+            if not rid and blip.get(f"{_R}link"):
+                self.problems.append("has a picture that is linked to a file, not embedded; insert the picture into the document")
+                return None
             ext = next(el.iter(f"{_WP}extent"), None)
             if ext is not None:
                 width = int(ext.get("cx", "0")) / EMU_PER_MM
@@ -947,20 +954,21 @@ def _unit_in_line(text: str, directory: UnitDirectory) -> Unit | None:
     return directory.get(name)
 
 
-def read_word(path: Path, meta: Meta, directory: UnitDirectory, problems: list[Problem]) -> list[Block]:
-    """A .docx → blocks; the title (first paragraph) and a unit line under it go into meta."""
+def read_word(path: Path, meta: Meta, directory: UnitDirectory, problems: list[Problem]) -> list[Block] | None:
+    """A .docx → blocks (None when it cannot be opened); the title (its first paragraph unless
+    index.yaml gives one) and a unit line under it go into meta."""
     shown = display_path(path)
     problem = check_archive(path, shown)
     if problem:
         problems.append(problem)
-        return []
+        return None
     from docx import Document
 
     try:
         document = Document(str(path))
     except Exception as exc:  # python-docx raises many kinds for a broken or wrong file
         problems.append(Problem(shown, f"cannot be opened as a Word document ({type(exc).__name__}: {exc}); open it in Word or WPS and save it again as .docx"))
-        return []
+        return None
     reader = _WordReader(document, shown)
     items: list[tuple[Any, Any]] = []  # (element, kind)
     for el in _word_body_elements(document.element.body):
@@ -1080,10 +1088,10 @@ def read_cases(folder: Path, directory: UnitDirectory, categories: list[str]) ->
         if name == PREFACE_NAME:
             before = len(problems)
             meta, blocks, shown = _read_markdown(path, problems)
-            for key in meta.values:
+            for key in (meta.values if meta else ()):
                 if key != "标题":
                     problems.append(meta.problem(key, f"the preface takes only 标题, not {key}", shown))
-            if len(problems) == before:
+            if meta is not None and len(problems) == before:
                 preface = Preface(str(meta.values.get("标题") or "前言"), _typeset(blocks), shown)
             continue
         if suffix in WORD_OLD:
@@ -1100,6 +1108,8 @@ def read_cases(folder: Path, directory: UnitDirectory, categories: list[str]) ->
                 meta.values.update(entry[0].values)
                 meta.places.update(entry[0].places)
             blocks = read_word(path, meta, directory, problems)
+        if meta is None or blocks is None:
+            continue  # unreadable: its problems are reported, nothing more to check
         if entry is not None:  # index.yaml wins over the file
             for key, value in entry[0].values.items():
                 file_, row, line = entry[0].places[key]
@@ -1147,6 +1157,7 @@ def read_cases(folder: Path, directory: UnitDirectory, categories: list[str]) ->
                               "markdown" if path.suffix.lower() == ".md" else "word"))
     if not drafts and not problems:
         problems.append(Problem(shown_folder, "has no cases (.md or .docx files)"))
+    problems.sort(key=lambda p: (p.file, p.line or 0))
 
     def case_key(c: Case):
         return (c.order is None, c.order if c.order is not None else 0, Path(c.source).name)
