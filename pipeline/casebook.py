@@ -24,7 +24,6 @@ All page, font and spacing numbers come from pipeline/layout.py; the styles are 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import shutil
@@ -40,7 +39,7 @@ from docx.shared import Mm, Twips
 
 from . import layout as L
 from .errors import RunFailed
-from .sources.cases import Case, CaseSet, Cell, Heading, Image, ListItem, Paragraph, Run, Table
+from .sources.cases import CaseSet, Heading, Image, ListItem, Paragraph, Run, Table
 
 TEXT_W = L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT  # 8845 twips = 156 mm
 TEXT_W_MM = TEXT_W / L.MM
@@ -393,7 +392,7 @@ def _table(book: _Book, table: Table) -> None:
         for cell in row:
             span = min(cell.span, max(ncols - col, 1))
             width = sum(widths[col:col + span])
-            merge = f'<w:vMerge w:val="restart"/>' if cell.merge == "restart" else ("<w:vMerge/>" if cell.merge == "continue" else "")
+            merge = '<w:vMerge w:val="restart"/>' if cell.merge == "restart" else ("<w:vMerge/>" if cell.merge == "continue" else "")
             tc = parse_xml(
                 f'<w:tc {nsdecls("w")}><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
                 + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + merge + '<w:vAlign w:val="center"/></w:tcPr></w:tc>')
@@ -684,23 +683,24 @@ def pdf_with_bookmarks(pdf_in: Path, pdf_out: Path, layout: BookLayout) -> Path:
     writer = PdfWriter()
     writer.append(reader, import_outline=False)
     n = len(writer.pages)
-    writer.add_outline_item("封面", 0)
+    writer.add_outline_item(title="封面", page_number=0)
     parent = None
     for e in layout.entries:
         index = min(max(layout.physical(e.page) - 1, 0), n - 1)
         if e.kind == "preface":
-            writer.add_outline_item(_spaced(e.title), index)
+            writer.add_outline_item(title=_spaced(e.title), page_number=index)
         elif e.kind == "contents":
-            writer.add_outline_item("目录", index)
+            writer.add_outline_item(title="目录", page_number=index)
         elif e.kind == "category":
-            parent = writer.add_outline_item(e.category, index)
+            parent = writer.add_outline_item(title=e.category, page_number=index)
         elif e.kind == "case":
-            writer.add_outline_item(e.title, index, parent=parent)
+            writer.add_outline_item(title=e.title, page_number=index, parent=parent)
     writer.set_page_label(0, min(layout.offset, n) - 1, prefix="封面")
     if n > layout.offset:
         writer.set_page_label(layout.offset, n - 1, style=PageLabelStyle.DECIMAL, start=1)
     writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": reader.metadata.get("/Title", "") if reader.metadata else ""})
+    if reader.metadata:
+        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
     pdf_out = Path(pdf_out)
     tmp = pdf_out.with_name(pdf_out.name + ".tmp")
     with open(tmp, "wb") as fh:

@@ -40,6 +40,21 @@ def _office() -> tuple[list[Unit], Task, list[Finding], ScoreBook]:
     return [lead, other, partner], task, findings, book
 
 
+class AnyExtra(dict):
+    """The example's extra columns: any column an office's data may have reads as ''."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _lenient(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: AnyExtra(v) if k == "extra" else _lenient(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lenient(v) for v in value]
+    return value
+
+
 def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
     """{kind: the context its template gets} for a realistic example of each kind."""
     from .plan import all_units_addressee
@@ -80,5 +95,5 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
             from .context import Picture
 
             ctx["charts"] = [Picture("chart.png", 150, "2026年11月区县改革工作得分")]
-        out[kind.value] = ctx
+        out[kind.value] = _lenient(ctx)
     return out

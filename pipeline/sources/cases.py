@@ -217,8 +217,8 @@ def _classify(runs: list[Run]) -> Block | None:
             return Heading(level, text)
         cut = min((text.find(ch) for ch in SENTENCE_END if 0 < text.find(ch) < HEADING_MAX_CHARS), default=-1)
         if cut > 0:
-            head, rest = text[: cut + 1], text[cut + 1:]
-            return Paragraph(tuple(_merge_runs([Run(head, heading=level)] + _slice_runs(runs, cut + 1))))
+            head = Run(text[: cut + 1], heading=level)
+            return Paragraph(tuple(_merge_runs([head] + _slice_runs(runs, cut + 1))))
     return Paragraph(tuple(runs))
 
 
