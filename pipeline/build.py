@@ -6,6 +6,7 @@ and moved there whole, and the register's transaction commits only when it is co
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -19,10 +20,10 @@ from typing import Callable
 from . import assemble, layout, plan
 from .config import Config
 from .context import build_context
-from .convert import convert_all
+from .convert import ConverterPool, wait_all
 from .errors import RunFailed
 from .model import Kind, Numbered
-from .register import Register
+from .register import open_register
 from .examples import KINDS, example_contexts
 from .render import Renderer
 from .sources import read_office
@@ -72,7 +73,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             jobs: int | None = None, progress: Progress | None = None) -> Summary:
     """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1)."""
     office = read_office(config, month)
-    register = Register(config.register_url)
+    register = open_register(config.register_url)
     run = f"{month}@{as_of.isoformat()}"
     history = plan.merged_history(register.history(exclude_run=run), office.history)
     decisions = plan.decide(office, history, as_of, month, config)
@@ -129,35 +130,44 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
     (work / "docx").mkdir()
     same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
     made = []
-    for i, n in enumerate(numbered, start=1):
-        d = n.decision
-        ctx = build_context(n, config, as_of, same_run)
-        if d.kind == Kind.RANKING and config.ranking.chart:
-            ctx["charts"] = _charts(d.facts["ranking"], work.parent / f".{work.name}-charts")
-        name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
-        has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
-        made.append(assemble.Made(
-            kind=d.kind.value, kind_name=d.kind.zh, doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
-            cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
-            task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
-        ))
-        if progress:
-            progress("rendered", i, len(numbered))
-    if pdf and made:
-        files = [work / m.docx for m in made]
-        pdfs = convert_all(files, work / "pdf", jobs or os.cpu_count() or 1,
-                           (lambda done, total: progress("converted", done, total)) if progress else None)
-        # second pass: the 版记 goes to the foot of the last even page, measured in the first PDF
-        # (at most two more passes: to the next even page, then down to the foot)
-        pending = [(m, p) for m, p in zip(made, pdfs) if m.colophon]
-        for _ in range(2):
-            pending = [(m, p) for m, p in pending if layout.place_colophon(work / m.docx, p)]
-            if not pending:
-                break
-            convert_all([work / m.docx for m, _ in pending], work / "pdf", jobs or os.cpu_count() or 1)
-        for m, p in zip(made, pdfs):
-            m.pdf = f"pdf/{p.name}"
-            m.pages = assemble.count_pages(p)
+    jobs = jobs or os.cpu_count() or 1
+    pdf_dir = work / "pdf"
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if pdf and numbered:
+            pdf_dir.mkdir()
+            report = (lambda done, total: progress("converted", done, total)) if progress else None
+            pool = stack.enter_context(ConverterPool(jobs, report))  # warm while rendering goes on
+        futures = []
+        for i, n in enumerate(numbered, start=1):
+            d = n.decision
+            ctx = build_context(n, config, as_of, same_run)
+            if d.kind == Kind.RANKING and config.ranking.chart:
+                ctx["charts"] = _charts(d.facts["ranking"], work.parent / f".{work.name}-charts")
+            name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
+            has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
+            made.append(assemble.Made(
+                kind=d.kind.value, kind_name=d.kind.zh, doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+                cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
+                task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
+            ))
+            if pool is not None:
+                futures.append(pool.submit(work / "docx" / name, pdf_dir / (Path(name).stem + ".pdf")))
+            if progress:
+                progress("rendered", i, len(numbered))
+        if pool is not None:
+            pdfs = wait_all(futures)
+            # the 版记 goes to the foot of the last even page, measured in the PDF (at most two
+            # more passes: to the next even page, then down to the foot)
+            pending = [(m, p) for m, p in zip(made, pdfs) if m.colophon]
+            for _ in range(2):
+                pending = [(m, p) for m, p in pending if layout.place_colophon(work / m.docx, p)]
+                if not pending:
+                    break
+                wait_all([pool.submit(work / m.docx, p) for m, p in pending])
+            for m, p in zip(made, pdfs):
+                m.pdf = f"pdf/{p.name}"
+                m.pages = assemble.count_pages(p)
     return made
 
 

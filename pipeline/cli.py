@@ -166,8 +166,12 @@ def templates_init(obj: Context, folder: Path) -> None:
     written = init_folder(folder, default_templates_dir(), guide)
     for path in written:
         click.echo(f"  {path}")
-    click.echo(f"wrote {len(written)} files. Edit them in Word or WPS, then set in config.yaml:\n"
-               f"paths:\n  templates: {folder}")
+    try:
+        shown = folder.resolve().relative_to(config.base)
+    except ValueError:
+        shown = folder.resolve()
+    click.echo(f"wrote {len(written)} files. Edit them in Word or WPS, then set in {obj.config_path}:\n"
+               f"paths:\n  templates: {shown}")
 
 
 @templates.command("check")
@@ -208,11 +212,11 @@ def register() -> None:
 @click.pass_obj
 def register_list(obj: Context, year: int | None) -> None:
     """Every number issued (and voided), series by series."""
-    from .register import Register
+    from .register import open_register
 
     try:
         config = obj.config()
-        entries = Register(config.register_url).entries(year)
+        entries = open_register(config.register_url).entries(year)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -230,11 +234,11 @@ def register_list(obj: Context, year: int | None) -> None:
 @click.pass_obj
 def register_void(obj: Context, number: str, reason: str) -> None:
     """Void a number: it stays in the register with the reason and is never reused."""
-    from .register import Register
+    from .register import open_register
 
     try:
         config = obj.config()
-        entry = Register(config.register_url).void(number, reason)
+        entry = open_register(config.register_url).void(number, reason)
     except MakeNoticesError as exc:
         _fail(exc)
         return

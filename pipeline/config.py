@@ -67,6 +67,8 @@ class Ranking:
     annual_weight: float = 0.5
     commend_top: int = 3
     chart: bool = True
+    area: str = "全市"
+    """How the bulletin's title names the office's area: 全市, 全县, 全区."""
     addressee: str = ""
     """主送 of the bulletin; default: the ranked and other categories' collective names."""
 

@@ -107,7 +107,7 @@ def document_title(d: Decision, config: Config) -> str:
         return f"整改催办单：{len(d.findings)}个逾期未整改问题"
     if d.kind == Kind.RANKING:
         year, month = d.subject.split("-")
-        return f"关于{year}年{int(month)}月份全市全面深化改革工作排名情况的通报"
+        return f"关于{year}年{int(month)}月份{config.ranking.area}全面深化改革工作排名情况的通报"
     return d.kind.zh
 
 
@@ -147,7 +147,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
     if d.kind == Kind.RANKING:
         ranking = d.facts["ranking"]
         ctx.update({
-            "ranking": ranking.fields(), "progress": d.facts["progress"].fields(),
+            "ranking": ranking.fields() | {"area": config.ranking.area}, "progress": d.facts["progress"].fields(),
             "charts": list(d.facts.get("charts", [])),
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })

@@ -1,23 +1,39 @@
 """DOCX → PDF with LibreOffice headless, fonts mapped by the project's fontconfig file.
 
-Files are converted in batches, one soffice process per job, each with its own profile
-(two instances cannot share one); a file missing after its batch is retried on its own.
+A pool of LibreOffice instances is kept warm (one per job, each with its own profile and
+pipe, driven through UNO by pipeline/uno_worker.py): documents are fed to it as they are
+rendered, with no process start per document. An instance is restarted after
+`RESTART_AFTER` documents, and when it crashes or hangs; the document it was converting is
+retried, so a crash costs a retry, never a lost or half-written PDF. Where LibreOffice's
+Python bridge is missing, files are converted in batches by `soffice --convert-to`.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import queue
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from .errors import RunFailed
 
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+WORKER = Path(__file__).resolve().parent / "uno_worker.py"
+RESTART_AFTER = 200  # documents per instance, to bound LibreOffice's memory
+TIMEOUT = 120.0  # seconds for one document before the instance is taken for hung
+START_TIMEOUT = 120.0
+ATTEMPTS = 3
 
 
 def soffice_path() -> str | None:
@@ -31,64 +47,226 @@ def soffice_path() -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def uno_python() -> str | None:
+    """A Python that can import LibreOffice's uno module (Debian: python3-uno for /usr/bin/python3)."""
+    for candidate in ("/usr/bin/python3", "/usr/lib/libreoffice/program/python", shutil.which("python3") or ""):
+        if candidate and os.path.exists(candidate):
+            try:
+                if subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0:
+                    return candidate
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+    return None
+
+
 def soffice_env() -> dict[str, str]:
     env = dict(os.environ)
     env["FONTCONFIG_FILE"] = str(FONTS_CONF)
     env.setdefault("HOME", tempfile.gettempdir())
     env["SAL_USE_VCLPLUGIN"] = "svp"
+    env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
     return env
 
 
-def profile_dir(slot: int) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices"
-    return base / f"lo-profile-{slot}"
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices"
 
 
-def _convert_batch(soffice: str, files: list[Path], outdir: Path, slot: int, timeout: float) -> None:
-    profile = profile_dir(slot)
-    profile.mkdir(parents=True, exist_ok=True)
-    cmd = [soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-           f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf:writer_pdf_Export",
-           "--outdir", str(outdir), *map(str, files)]
+class Profile:
+    """A LibreOffice profile folder held with a lock: two instances never share one."""
+
+    def __init__(self) -> None:
+        base = _cache_dir()
+        base.mkdir(parents=True, exist_ok=True)
+        for slot in range(256):
+            lock = open(base / f"lo-profile-{slot}.lock", "w")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                lock.close()
+                continue
+            self.lock = lock
+            self.path = base / f"lo-profile-{slot}"
+            return
+        raise RunFailed(f"no free LibreOffice profile slot in {base}")
+
+    @property
+    def uri(self) -> str:
+        return self.path.as_uri()
+
+    def release(self) -> None:
+        self.lock.close()
+
+
+class Worker:
+    """One warm LibreOffice instance behind pipeline/uno_worker.py."""
+
+    def __init__(self, soffice: str, python: str):
+        self.profile = Profile()
+        self.proc = subprocess.Popen([python, str(WORKER), soffice, self.profile.uri], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=soffice_env(),
+                                     start_new_session=True, text=True, bufsize=1)
+        self.done = 0
+        answer = self._answer(START_TIMEOUT)
+        if not answer.get("ready"):
+            self.kill()
+            raise RunFailed(f"LibreOffice did not start: {answer.get('error', 'no answer')}")
+        self.soffice_pid = answer.get("pid")
+
+    def _answer(self, timeout: float) -> dict:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError("LibreOffice did not answer in time")
+        line = self.proc.stdout.readline()
+        if not line:
+            raise EOFError("LibreOffice stopped")
+        return json.loads(line)
+
+    def convert(self, src: Path, dest: Path, timeout: float = TIMEOUT) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"in": str(src), "out": str(dest)}) + "\n")
+        self.proc.stdin.flush()
+        answer = self._answer(timeout)
+        self.done += 1
+        if not answer.get("ok"):
+            raise RuntimeError(answer.get("error", "conversion failed"))
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        self.profile.release()
+
+    def close(self) -> None:
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(30)
+        except (subprocess.TimeoutExpired, OSError):
+            pass
+        self.kill()
+
+
+class ConverterPool:
+    """Convert documents as they are submitted, on `jobs` warm LibreOffice instances."""
+
+    def __init__(self, jobs: int, progress: Callable[[int, int], None] | None = None):
+        self.soffice = soffice_path()
+        if self.soffice is None:
+            raise RunFailed("LibreOffice (soffice) is not installed: run ./setup.sh, or use --no-pdf for DOCX only")
+        self.python = uno_python()
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.queue: queue.Queue = queue.Queue()
+        self.submitted = 0
+        self.finished = 0
+        self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
+        self.workers: list[Worker | None] = [None] * self.jobs
+        self.restarts = 0
+
+    def __enter__(self) -> "ConverterPool":
+        for i in range(self.jobs):
+            t = threading.Thread(target=self._run, args=(i,), daemon=True)
+            t.start()
+            self.threads.append(t)
+        return self
+
+    def submit(self, src: Path, dest: Path) -> Future:
+        future: Future = Future()
+        with self.lock:
+            self.submitted += 1
+        self.queue.put((Path(src).resolve(), Path(dest).resolve(), future))
+        return future
+
+    def _run(self, slot: int) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                break
+            src, dest, future = item
+            error = None
+            for attempt in range(ATTEMPTS):
+                try:
+                    self._convert(slot, src, dest)
+                    error = None
+                    break
+                except Exception as exc:  # crashed, hung or refused: a new instance, then retry
+                    error = exc
+                    worker = self.workers[slot]
+                    if worker is not None:
+                        worker.kill()
+                        self.workers[slot] = None
+                        self.restarts += 1
+            if error is None and dest.exists():
+                future.set_result(dest)
+            else:
+                future.set_exception(RunFailed(f"LibreOffice could not convert {src.name}: {error}"))
+            with self.lock:
+                self.finished += 1
+                done, total = self.finished, self.submitted
+            if self.progress:
+                self.progress(done, total)
+
+    def _convert(self, slot: int, src: Path, dest: Path) -> None:
+        if self.python is None:  # no UNO bridge: one soffice --convert-to per call
+            _convert_batch(self.soffice, [src], dest.parent, TIMEOUT)
+            if not dest.exists():
+                raise RuntimeError("soffice --convert-to wrote nothing")
+            return
+        worker = self.workers[slot]
+        if worker is not None and worker.done >= RESTART_AFTER:
+            worker.close()
+            worker = self.workers[slot] = None
+        if worker is None:
+            worker = self.workers[slot] = Worker(self.soffice, self.python)
+        worker.convert(src, dest)
+
+    def __exit__(self, *exc) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+        for t in self.threads:
+            t.join()
+        for w in self.workers:
+            if w is not None:
+                w.close()
+
+
+def _convert_batch(soffice: str, files: list[Path], outdir: Path, timeout: float) -> None:
+    profile = Profile()
     try:
-        subprocess.run(cmd, env=soffice_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        pass  # missing files are retried by the caller
+        cmd = [soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+               f"-env:UserInstallation={profile.uri}", "--convert-to", "pdf:writer_pdf_Export",
+               "--outdir", str(outdir), *map(str, files)]
+        try:
+            subprocess.run(cmd, env=soffice_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=timeout, check=False, start_new_session=True)
+        except subprocess.TimeoutExpired:
+            pass  # what is missing is reported by the caller
+    finally:
+        profile.release()
 
 
 def convert_all(docx_files: list[Path], outdir: Path, jobs: int, progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """Convert every file; return the PDFs in the same order. Raise RunFailed if any is missing."""
-    soffice = soffice_path()
-    if soffice is None:
-        raise RunFailed("LibreOffice (soffice) is not installed: run ./setup.sh, or use --no-pdf for DOCX only")
+    """Convert every file; return the PDFs in the same order. Raise RunFailed if any fails."""
     outdir.mkdir(parents=True, exist_ok=True)
-    pdfs = [outdir / (f.stem + ".pdf") for f in docx_files]
-    jobs = max(1, min(jobs, len(docx_files)))
-    batches = [docx_files[i::jobs] for i in range(jobs)]
-    done = 0
+    with ConverterPool(min(jobs, max(1, len(docx_files))), progress) as pool:
+        futures = [pool.submit(f, outdir / (f.stem + ".pdf")) for f in docx_files]
+        return wait_all(futures)
 
-    def report() -> None:
-        nonlocal done
-        now = sum(1 for p in pdfs if p.exists())
-        if progress and now != done:
-            done = now
-            progress(done, len(pdfs))
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_convert_batch, soffice, batch, outdir, slot, 120 + 10 * len(batch)) for slot, batch in enumerate(batches) if batch]
-        while not all(f.done() for f in futures):
-            time.sleep(0.3)
-            report()
-        for f in futures:
-            f.result()
-    for attempt in range(2):
-        missing = [f for f, p in zip(docx_files, pdfs) if not p.exists() or p.stat().st_size == 0]
-        if not missing:
-            break
-        for f in missing:
-            _convert_batch(soffice, [f], outdir, 0, 120)
-    report()
-    missing = [f.name for f, p in zip(docx_files, pdfs) if not p.exists() or p.stat().st_size == 0]
-    if missing:
-        raise RunFailed(f"LibreOffice did not convert {len(missing)} document(s) to PDF: {', '.join(missing[:5])}")
-    return pdfs
+def wait_all(futures: list[Future]) -> list[Path]:
+    results, failed = [], []
+    for f in futures:
+        try:
+            results.append(f.result())
+        except RunFailed as exc:
+            failed.append(str(exc))
+    if failed:
+        raise RunFailed(f"{len(failed)} document(s) not converted to PDF: " + "; ".join(failed[:3]))
+    return results

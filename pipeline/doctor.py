@@ -24,14 +24,14 @@ def diagnose(config_path: Path) -> list[tuple[bool, str]]:
     lines.extend(fontmap.check())
     from .config import load_config
     from .errors import MakeNoticesError
-    from .register import Register
+    from .register import open_register
 
     try:
         config = load_config(config_path)
-        reg = Register(config.register_url)
+        reg = open_register(config.register_url)
         entries = reg.entries()
         where = config.register_url
-        lines.append((True, f"register: {where} ({len(entries)} numbers)" if Path(where).exists() else f"register: {where} (not created yet; the first run creates it)"))
+        lines.append((True, f"register: {where} ({len(entries)} numbers)" if reg.exists() else f"register: {where} (not created yet; the first run creates it)"))
     except MakeNoticesError as exc:
         lines.append((False, f"config/register: {exc}"))
     return lines

@@ -64,9 +64,14 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
 
     units, task, findings, book = _office()
     lead = task.lead
-    assignment = Issued(Kind.ASSIGNMENT, task.id, lead.name, f"{config.office.prefix}交〔2026〕12号", dt.date(2026, 9, 1))
-    urging = Issued(Kind.URGING, task.id, lead.name, f"{config.office.prefix}催〔2026〕7号", dt.date(2026, 11, 13))
-    notice = Issued(Kind.RECTIFICATION, findings[0].id, lead.name, f"{config.office.prefix}发〔2026〕15号", dt.date(2026, 10, 30))
+    from .numbering import series_for
+
+    def number(kind: Kind, n: int) -> str:
+        return series_for(kind, config.numbering, config.office.prefix).format(2026, n)
+
+    assignment = Issued(Kind.ASSIGNMENT, task.id, lead.name, number(Kind.ASSIGNMENT, 12), dt.date(2026, 9, 1))
+    urging = Issued(Kind.URGING, task.id, lead.name, number(Kind.URGING, 7), dt.date(2026, 11, 13))
+    notice = Issued(Kind.RECTIFICATION, findings[0].id, lead.name, number(Kind.RECTIFICATION, 15), dt.date(2026, 10, 30))
     office = Office(units, UnitDirectory(units), [task], findings, [], book)
     ranking = rank(book, units, ["区县"], "0.5", 1)
     decisions = {
@@ -83,8 +88,6 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
         Kind.RANKING: Decision(Kind.RANKING, all_units_addressee(office, config), "2026-11", facts={
             "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11")}),
     }
-    from .numbering import series_for
-
     out = {}
     for kind in KINDS:
         d = decisions[kind]

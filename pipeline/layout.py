@@ -287,27 +287,48 @@ def schema_order(root) -> None:
                     el.append(child)
 
 
-def finish(document) -> None:
+class StyleInfo:
+    """Paragraph style names by id, and font sizes by name, read once per template."""
+
+    def __init__(self, document):
+        self.names = {st.style_id: st.name for st in document.styles}
+        self.sizes = {}
+        for st in document.styles:
+            try:
+                size = st.font.size
+            except AttributeError:  # numbering and table styles have no font
+                continue
+            if size is not None:
+                self.sizes[st.name] = size.pt
+
+    def size(self, name: str) -> float:
+        return self.sizes.get(name, BODY_PT)
+
+
+def finish(document, styles: StyleInfo | None = None) -> None:
     """Apply the layout rules that depend on the rendered text (see the module docstring)."""
-    styles_by_id = {s.style_id: s.name for s in document.styles}
-    body = document.element.body
-    paragraphs = list(body.iter(qn("w:p")))
-    for p in paragraphs:
+    finish_body(document.element.body, styles or StyleInfo(document))
+
+
+def finish_body(body, styles: StyleInfo) -> None:
+    """finish() on a body element (the fast renderer has no python-docx Document)."""
+    styles_by_id = styles.names
+    for p in body.iter(qn("w:p")):
         name = style_of(p, styles_by_id)
         if name == S_MARK:
-            fit_one_line(p, _style_size(document, S_MARK), TEXT_W_PT - 15 / 0.3528)
+            fit_one_line(p, styles.size(S_MARK), TEXT_W_PT - 15 / 0.3528)
         elif name == S_SLIP_HEAD:
-            fit_one_line(p, _style_size(document, S_SLIP_HEAD), TEXT_W_PT)
+            fit_one_line(p, styles.size(S_SLIP_HEAD), TEXT_W_PT)
         elif name in (S_TITLE, S_ATTACH_TITLE):
             text = paragraph_text(p)
             if "\n" not in text and p.find(".//" + qn("w:br")) is None:
-                lines = title_lines(text, int(TEXT_W_PT // _style_size(document, name)))
+                lines = title_lines(text, int(TEXT_W_PT // styles.size(name)))
                 if len(lines) > 1:
                     set_lines(p, lines)
-    _place_signature(document, paragraphs, styles_by_id)
+    _place_signature(body, styles_by_id)
     for tbl in body.iter(qn("w:tbl")):
         fit_table(tbl)
-    schema_order(document.element.body)
+    schema_order(body)
 
 
 BODY_STYLES = (S_BODY, S_H1, S_H2, S_H3)
@@ -340,15 +361,9 @@ def fit_table(tbl) -> None:
                 tcw.set(qn("w:type"), "dxa")
 
 
-def _style_size(document, name: str) -> float:
-    style = document.styles[name]
-    size = style.font.size
-    return size.pt if size is not None else BODY_PT
-
-
-def _place_signature(document, paragraphs, styles_by_id) -> None:
+def _place_signature(body, styles_by_id) -> None:
     """Centre the signature over the date (右空四字), and keep body text on the signature's page."""
-    top_level = [p for p in document.element.body if p.tag == qn("w:p")]
+    top_level = [p for p in body if p.tag == qn("w:p")]
     sig = next((p for p in top_level if style_of(p, styles_by_id) == S_SIGNATURE), None)
     date = next((p for p in top_level if style_of(p, styles_by_id) == S_DATE), None)
     if date is None:
@@ -390,10 +405,12 @@ TEXT_BOTTOM_PT = (PAGE_H - MARGIN_BOTTOM) / PT
 COLOPHON_ALLOWANCE_PT = 1.5
 
 
-def colophon_table(document):
+def colophon_table(document, styles_by_id: dict[str, str] | None = None, body=None):
     """The 版记 table (its cells use the 版记 style), or None."""
-    styles_by_id = {s.style_id: s.name for s in document.styles}
-    for tbl in document.element.body.iter(qn("w:tbl")):
+    if styles_by_id is None:
+        styles_by_id = {s.style_id: s.name for s in document.styles}
+    body = document.element.body if body is None else body
+    for tbl in body.iter(qn("w:tbl")):
         p = tbl.find(".//" + qn("w:p"))
         if p is not None and style_of(p, styles_by_id) == S_COLOPHON:
             return tbl

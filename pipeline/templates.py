@@ -163,11 +163,33 @@ def check_template(path: Path, kind: str, context: dict[str, Any], env) -> list[
         from .render import Renderer
 
         try:
-            Renderer.trial(path, context, env)
+            document = Renderer.trial(path, context, env)
+            problems += _check_rendered(document, context, shown)
         except SecurityError as exc:
             problems.append(Problem(shown, f"the template tries something not allowed in a template: {exc}"))
         except TemplateError as exc:
             problems.append(Problem(shown, f"{_place(lines, getattr(exc, 'lineno', None))}: {exc}".lstrip(": ")))
+    return problems
+
+
+def _check_rendered(document, context: dict[str, Any], shown: str) -> list[Problem]:
+    """What only the rendered example shows: a broken tag left as text, the number and date
+    out of the paragraphs whose styles place them (the red line, 右空四字)."""
+    from . import layout
+
+    problems = []
+    paragraphs = list(document.paragraphs) + [p for t in document.tables for r in t.rows for c in r.cells for p in c.paragraphs]
+    for p in paragraphs:
+        if re.search(r"[{}｛｝]", p.text):
+            text = p.text if len(p.text) <= 40 else p.text[:40] + "…"
+            problems.append(Problem(shown, f"in the paragraph “{text}”: a tag looks broken (a brace is left in the document); write tags as {{{{ name }}}}"))
+    doc_no, date = str(context["doc_no"]), str(context["date"])
+    styles = {p.style.name for p in document.paragraphs if doc_no in p.text}
+    if styles and layout.S_DOC_NO not in styles:
+        problems.append(Problem(shown, f"{{{{ doc_no }}}} is not in a paragraph of style {layout.S_DOC_NO} (its place and the red line depend on that style)"))
+    styles = {p.style.name for p in document.paragraphs if p.text.strip() == date}
+    if styles and layout.S_DATE not in styles:
+        problems.append(Problem(shown, f"{{{{ date }}}} is not in a paragraph of style {layout.S_DATE} (右空四字 and the signature above it depend on that style)"))
     return problems
 
 

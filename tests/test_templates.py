@@ -125,3 +125,37 @@ def test_a_template_saved_by_a_word_processor_still_renders(office, tmp_path):
     urging = next((office / "out" / "2026-11" / "docx").glob("*催〔*"))
     text = "\n".join(p.text for p in Document(urging).paragraphs)
     assert "改革任务督办单" in text and "淄改办催〔2026〕1号" in text and "{{" not in text
+
+
+def test_a_half_tag_is_caught(office):
+    edit(DEFAULTS / "urging.docx", office / "mine" / "urging.docx", "{{ unit.name }}：", "{ unit.name }}：")
+    result = run("templates", "check")
+    assert result.exit_code == 2
+    assert "a tag looks broken" in result.output and "“{ unit.name }}：”" in result.output
+
+
+def test_number_and_date_must_keep_their_styles(office):
+    doc = Document(DEFAULTS / "urging.docx")
+    for p in doc.paragraphs:
+        if p.text in ("{{ doc_no }}", "{{ date }}"):
+            p.style = doc.styles["公文无缩进"]
+    (office / "mine").mkdir()
+    doc.save(office / "mine" / "urging.docx")
+    result = run("templates", "check")
+    assert result.exit_code == 2
+    assert "{{ doc_no }} is not in a paragraph of style 发文字号" in result.output
+    assert "{{ date }} is not in a paragraph of style 成文日期" in result.output
+
+
+def test_the_second_sample_office_runs_with_its_own_mark_prefix_and_urging(tmp_path, monkeypatch):
+    src = ROOT / "examples" / "huantai"
+    shutil.copytree(src, tmp_path / "huantai", ignore=shutil.ignore_patterns("out", "register.sqlite*"))
+    monkeypatch.chdir(tmp_path)
+    result = run("--config", "huantai/config.yaml", "monthly", "--as-of", "2026-11-28", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "huantai" / "out" / "2026-11"
+    texts = {p.name: "\n".join(x.text for x in Document(p).paragraphs) for p in (out / "docx").iterdir()}
+    assert texts and all(name.startswith("桓改办") for name in texts)
+    assert any("督办单" in t for n, t in texts.items() if "督〔" in n)
+    assert (tmp_path / "huantai" / "data" / "register.sqlite").exists()
+    assert not (tmp_path / "data").exists()  # its own register, not the city's

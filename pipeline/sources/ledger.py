@@ -62,7 +62,7 @@ HISTORY_COLUMNS = [
     Column("deadline", "新时限"),
 ]
 
-SOURCES = ("中央", "省委", "市委", "其他")
+SOURCES = ("中央", "省委", "市委", "县委", "区委", "其他")
 KIND_BY_NAME = {k.zh: k for k in Kind} | {k.value: k for k in Kind}
 
 
