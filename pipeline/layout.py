@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 
 from docx.oxml.ns import qn
 from docx.oxml import OxmlElement
@@ -117,14 +118,17 @@ def _set_child(parent, tag: str, **attrs) -> None:
         el.set(qn(k), str(v))
 
 
+_W_PPR, _W_PSTYLE, _W_VAL, _W_P = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:p")
+
+
 def style_of(paragraph, styles_by_id: dict[str, str]) -> str:
-    ppr = paragraph.find(qn("w:pPr"))
+    ppr = paragraph.find(_W_PPR)
     if ppr is None:
         return ""
-    ps = ppr.find(qn("w:pStyle"))
+    ps = ppr.find(_W_PSTYLE)
     if ps is None:
         return ""
-    return styles_by_id.get(ps.get(qn("w:val")), "")
+    return styles_by_id.get(ps.get(_W_VAL), "")
 
 
 def paragraph_text(p) -> str:
@@ -148,6 +152,7 @@ _NO_BREAK_BEFORE = "，。、；：？！）》”〕"
 _NO_BREAK_AFTER = "（《“〔"
 
 
+@lru_cache(maxsize=4096)
 def title_lines(text: str, chars_per_line: int) -> list[str]:
     """Split a title into balanced lines that never break a word (jieba), longest line first.
 
@@ -313,7 +318,7 @@ def finish(document, styles: StyleInfo | None = None) -> None:
 def finish_body(body, styles: StyleInfo) -> None:
     """finish() on a body element (the fast renderer has no python-docx Document)."""
     styles_by_id = styles.names
-    for p in body.iter(qn("w:p")):
+    for p in body.iterchildren(_W_P):  # heads and titles are top-level paragraphs
         name = style_of(p, styles_by_id)
         if name == S_MARK:
             fit_one_line(p, styles.size(S_MARK), TEXT_W_PT - 15 / 0.3528)
@@ -459,21 +464,22 @@ def place_colophon(docx_path, pdf_path) -> bool:
     if found is None:
         return False
     page, _, top, bottom = found
+    # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
     if page % 2 == 1:
-        # printed on both sides, the 版记 goes on the back: start the next (even) page; the
-        # next pass measures it there and moves it down
-        spacers = [_spacer(LINE, page_break=True)]
+        # printed on both sides, the 版记 goes on the back: the next (even) page, at its foot
+        gap = TEXT_BOTTOM_PT - TEXT_TOP_PT - (bottom - top) - COLOPHON_ALLOWANCE_PT
+        page_break = True
     else:
-        # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
         gap = TEXT_BOTTOM_PT - bottom - COLOPHON_ALLOWANCE_PT
+        page_break = False
         if gap < 0.5:
             return False
-        # whole blank lines, then one paragraph for the rest (renderers cap a single tall line)
-        lines, rest = divmod(round(gap * PT), LINE)
-        spacers = [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
+    # whole blank lines, then one paragraph for the rest (renderers cap a single tall line)
+    lines, rest = divmod(round(gap * PT), LINE)
+    heights = [LINE] * lines + ([rest] if rest else [])
+    spacers = [_spacer(h, page_break and i == 0) for i, h in enumerate(heights)]
     for spacer in spacers:
         table.addprevious(spacer)
-    schema_order(document.element.body)
     document.save(docx_path)
     return True
 

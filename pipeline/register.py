@@ -292,6 +292,9 @@ class PgRegister:
                                    "give it in PGPASSWORD or ~/.pgpass instead"))
         params.setdefault("connect_timeout", "10")
         params.setdefault("application_name", "make-notices")
+        # A run holds its transaction while the documents are made: notice a dead server soon.
+        for key, value in (("keepalives", "1"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3")):
+            params.setdefault(key, value)
         return params
 
     def _connect(self):
@@ -304,6 +307,15 @@ class PgRegister:
         # Each statement must see what the previous holder of the lock committed: never
         # REPEATABLE READ or SERIALIZABLE here, whatever the server's default.
         conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        try:
+            # ...and let the server notice a clerk's machine that died holding the register's
+            # lock within about a minute, not the system's default two hours.
+            conn.execute("SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false),"
+                         " set_config('tcp_keepalives_count', '3', false)")
+            conn.commit()
+        except psycopg.Error as exc:
+            conn.close()
+            raise self._failed(exc) from None
         return conn
 
     def _failed(self, exc: BaseException) -> RunFailed:

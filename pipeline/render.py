@@ -113,18 +113,6 @@ class CompiledTemplate:
         return out.getvalue(), body
 
 
-def _has_pictures(value: Any) -> bool:
-    from .context import Picture
-
-    if isinstance(value, Picture):
-        return True
-    if isinstance(value, dict):
-        return any(_has_pictures(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_pictures(v) for v in value)
-    return False
-
-
 class Renderer:
     """Finds each kind's template (office folder first, then the defaults) and renders documents."""
 
@@ -174,7 +162,7 @@ class Renderer:
 
     def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:
         """Render one document to dest; return True when it carries a 版记 to place after conversion."""
-        if not _has_pictures(context):
+        if not context.get("charts"):  # pictures come only as charts
             compiled = self._compiled[kind]
             try:
                 data, body = compiled.render(context)

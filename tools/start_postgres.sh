@@ -55,7 +55,7 @@ if [ "${1:-}" = "--stop" ]; then
     if [ -f "$DIR/data/postmaster.pid" ]; then
         as_owner "$BINDIR/pg_ctl" -D "$DIR/data" -m fast -w stop >&2 || true
     fi
-    rm -rf "$DIR"
+    rm -rf "$DIR" "$DIR.lock"
     say "stopped; $DIR removed"
     exit 0
 fi

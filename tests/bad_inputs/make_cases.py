@@ -120,7 +120,7 @@ def _col(n: int) -> str:
     return s
 
 
-def _cell_xml(ref: str, value: Any) -> str:
+def _cell_xml(ref: str, value: Any, strings: dict[str, int]) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, Formula):
@@ -134,17 +134,19 @@ def _cell_xml(ref: str, value: Any) -> str:
         return f'<c r="{ref}" s="1"><v>{(value - dt.date(1899, 12, 30)).days}</v></c>'
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
+    return f'<c r="{ref}" t="s"><v>{strings.setdefault(str(value), len(strings))}</v></c>'
 
 
-def sheet_xml(rows, merged=(), dimension: str | None = None) -> bytes:
+def sheet_xml(rows, merged=(), dimension: str | None = None, strings: dict[str, int] | None = None) -> bytes:
+    """The sheet's XML; its texts go into strings (text -> index of the shared strings table)."""
+    strings = {} if strings is None else strings
     width = max((len(r) for r in rows), default=1)
     dim = dimension or f"A1:{_col(width)}{max(len(rows), 1)}"
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              f'<dimension ref="{dim}"/><sheetData>']
     for i, row in enumerate(rows, start=1):
-        cells = "".join(_cell_xml(f"{_col(j)}{i}", v) for j, v in enumerate(row, start=1))
+        cells = "".join(_cell_xml(f"{_col(j)}{i}", v, strings) for j, v in enumerate(row, start=1))
         parts.append(f'<row r="{i}">{cells}</row>')
     parts.append("</sheetData>")
     if merged:
@@ -153,8 +155,14 @@ def sheet_xml(rows, merged=(), dimension: str | None = None) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def xlsx_bytes(rows, sheet: str = "台账", merged=(), dimension: str | None = None, sheet_data: bytes | None = None) -> bytes:
-    """A minimal, valid .xlsx (one sheet, inline strings, date styles) with fixed timestamps."""
+def xlsx_bytes(rows, sheet: str = "台账", merged=(), dimension: str | None = None,
+               damage: Callable[[bytes], bytes] = lambda xml: xml) -> bytes:
+    """A minimal, valid .xlsx (one sheet, shared strings as Excel writes them, date styles), fixed timestamps."""
+    strings: dict[str, int] = {}
+    sheet_data = damage(sheet_xml(rows, merged, dimension, strings))
+    shared = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
+              + "".join(f'<si><t xml:space="preserve">{escape(t)}</t></si>' for t in strings) + "</sst>")
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -163,6 +171,7 @@ def xlsx_bytes(rows, sheet: str = "台账", merged=(), dimension: str | None = N
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         "</Types>")
     rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -179,6 +188,7 @@ def xlsx_bytes(rows, sheet: str = "台账", merged=(), dimension: str | None = N
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
         '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>")
     styles = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -191,6 +201,7 @@ def xlsx_bytes(rows, sheet: str = "台账", merged=(), dimension: str | None = N
         '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>")
     d = zipfile.ZIP_DEFLATED
     return stable_zip([
@@ -199,7 +210,8 @@ def xlsx_bytes(rows, sheet: str = "台账", merged=(), dimension: str | None = N
         ("xl/workbook.xml", workbook.encode(), d),
         ("xl/_rels/workbook.xml.rels", workbook_rels.encode(), d),
         ("xl/styles.xml", styles.encode(), d),
-        ("xl/worksheets/sheet1.xml", sheet_data if sheet_data is not None else sheet_xml(rows, merged, dimension), d),
+        ("xl/sharedStrings.xml", shared.encode("utf-8"), d),
+        ("xl/worksheets/sheet1.xml", sheet_data, d),
     ])
 
 
@@ -299,7 +311,7 @@ case("config_not_yaml",
      {"config.yaml": "office:\n  name: [中共淄博市委全面深化改革委员会办公室\n  prefix: 淄改办\n"})
 QUOTED_CONFIG = CONFIG.replace("name: 中共淄博市委全面深化改革委员会办公室", 'name: "中共淄博市委全面深化改革委员会办公室"')
 case("config_truncated_in_a_quote",
-     ["config.yaml, line 3: is not valid YAML: found unexpected end of stream"],
+     ["config.yaml, line 2: is not valid YAML: found unexpected end of stream"],
      {"config.yaml": QUOTED_CONFIG[:QUOTED_CONFIG.index("改革委员会")]})
 case("config_truncated_in_a_character",
      ["config.yaml: is not UTF-8 text"],
@@ -381,7 +393,7 @@ case("tasks_duplicate_id",
      {"data/tasks.csv": csv_bytes(rows_with(TASKS, (2, "编号", "T-1")))})
 case("tasks_bad_status_and_source",
      ['data/tasks.csv, row 3, column 状态: "进行中" is not a status (use 未启动、推进中、已完成、已销账)',
-      'data/tasks.csv, row 2, column 来源: "国务院" is not a source (use 中央、省委、市委、其他)'],
+      'data/tasks.csv, row 2, column 来源: "国务院" is not a source (use 中央、省委、市委'],
      {"data/tasks.csv": csv_bytes(rows_with(TASKS, (2, "状态", "进行中"), (1, "来源", "国务院")))})
 
 WRONG_DATES = ["24/11/2026", "11/24/26", "11/24/2026", "下月底", "2026年11月", "26-11-24", "2026-11", "2026/11/24/",
@@ -434,7 +446,7 @@ case("tasks_xlsx_truncated",
      {"data/tasks.xlsx": xlsx_bytes(TASKS)[:1500]})
 case("tasks_xlsx_broken_sheet_xml",
      ["re:data/tasks\\.xlsx.*: .*(cannot be|not a valid|broken|damaged)"],
-     {"data/tasks.xlsx": xlsx_bytes(TASKS, sheet_data=sheet_xml(TASKS)[:900])})
+     {"data/tasks.xlsx": xlsx_bytes(TASKS, damage=lambda xml: xml[:len(xml) // 2])})
 case("tasks_xlsx_merged_required_cell",
      ["data/tasks.xlsx, sheet 台账, row 3, column 牵头单位: 牵头单位 is empty (required)"],
      {"data/tasks.xlsx": xlsx_bytes(rows_with(TASKS, (1, "牵头单位", "张店区"), (2, "牵头单位", None)), merged=["G2:G3"])})
@@ -582,10 +594,15 @@ case("scores_xlsx_really_csv",
 
 # --- templates ---------------------------------------------------------------------
 
-case("template_broken_jinja",
-     ["mine/urging.docx: in the paragraph “二、当前状态。{% if days_left %}{{ status_text }}。{% if task.pr…”: the template does not compile"],
+case("template_unclosed_block",
+     ["re:mine/urging\\.docx: in the paragraph “.*”: the template does not compile: Unexpected end of template.*"
+      "The innermost block that needs to be closed is 'if'"],
      {"config.yaml": TEMPLATES_CONFIG,
       "mine/urging.docx": edited_template("urging", "{{ status_text }}。", "{% if days_left %}{{ status_text }}。")})
+case("template_broken_tag",
+     ["mine/urging.docx: in the paragraph “二、当前状态。{{ status_text }。{% if task.progr…”: the template does not compile: unexpected '}'"],
+     {"config.yaml": TEMPLATES_CONFIG,
+      "mine/urging.docx": edited_template("urging", "{{ status_text }}。", "{{ status_text }。")})
 case("template_unknown_variable",
      ["mine/urging.docx: in the paragraph “{{ unit.nmae }}：”: “nmae” is not offered here (did you mean name?)"],
      {"config.yaml": TEMPLATES_CONFIG, "mine/urging.docx": edited_template("urging", "{{ unit.name }}：", "{{ unit.nmae }}：")})

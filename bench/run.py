@@ -1,0 +1,223 @@
+"""The benchmark: the obvious way and the project's way on the same documents, in one run.
+
+    .venv/bin/python bench/run.py [--tasks 2000] [--sample 40] [--pdf-sample 8] [--large] [--json FILE]
+
+(a) the obvious way: `DocxTemplate(path)` load, render, save per document, then one
+    `soffice --convert-to pdf` process per document — timed on a sample of the documents
+    and scaled to all of them;
+(b) the project's way: the same templates compiled once (pipeline.render), and the whole
+    `make-notices monthly` run (register, PDFs through the warm pool, print bundle).
+Prints the ratios, documents per second and the peak memory of the run (the process and
+its LibreOffice children together), and writes the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+AS_OF = dt.date(2026, 11, 28)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(ppid, []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_monthly(project: Path, out: str) -> dict:
+    """The project's whole monthly run as a clerk starts it; wall time and peak memory."""
+    exe = Path(sys.executable).parent / "make-notices"
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(exe), "--out", out, "monthly", "--as-of", AS_OF.isoformat()], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    output = proc.stdout.read() if proc.stdout else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"make-notices failed:\n{output}")
+    manifest = json.loads((project / out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
+    return {"seconds": wall, "documents": len(manifest["documents"]), "peak_rss_mb": peak / 2**20,
+            "pages": sum(d["pages"] or 0 for d in manifest["documents"])}
+
+
+def contexts(project: Path):
+    """The documents of the run, with their contexts, made by the project's own planning code."""
+    from pipeline import plan
+    from pipeline.config import load_config
+    from pipeline.context import build_context
+    from pipeline.model import Numbered
+    from pipeline.register import Register
+    from pipeline.sources import read_office
+
+    config = load_config(project / "config.yaml")
+    office = read_office(config, "2026-11")
+    history = plan.merged_history([], office.history)
+    decisions = plan.decide(office, history, AS_OF, "2026-11", config)
+    requests = plan.requests(decisions, config, AS_OF, "2026-11")
+    numbers = Register(project / "none.sqlite").preview("x", requests, office.history)
+    numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
+    same = {(n.decision.kind, n.decision.subject): n for n in numbered}
+    out = []
+    for n in numbered:
+        ctx = build_context(n, config, AS_OF, same)
+        ctx["charts"] = []
+        out.append((n.decision.kind.value, ctx))
+    return config, out
+
+
+def obvious_render(config, docs, out: Path) -> float:
+    """Seconds per document, the obvious docxtpl loop: load, render, save."""
+    from docxtpl import DocxTemplate
+
+    from pipeline.render import Renderer, make_env
+
+    renderer = Renderer(config.templates_dir)
+    env = make_env()
+    start = time.perf_counter()
+    for i, (kind, ctx) in enumerate(docs):
+        tpl = DocxTemplate(str(renderer.path(kind)))
+        tpl.render(ctx, jinja_env=env, autoescape=True)
+        tpl.save(out / f"obvious-{i}.docx")
+    return (time.perf_counter() - start) / len(docs)
+
+
+def project_render(config, docs, out: Path, profile: bool) -> tuple[float, str]:
+    """Seconds per document, the project's renderer (templates compiled once), and a profile."""
+    from pipeline.examples import KINDS, example_contexts
+    from pipeline.render import Renderer
+
+    renderer = Renderer(config.templates_dir)
+    renderer.load([k.value for k in KINDS], example_contexts(config))
+    firsts = {kind: ctx for kind, ctx in reversed(docs)}  # one of each kind
+    for kind, ctx in firsts.items():  # warm: jieba's dictionary, first imports
+        renderer.render(kind, ctx, out / "warm.docx")
+    prof = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if prof:
+        prof.enable()
+    for i, (kind, ctx) in enumerate(docs):
+        renderer.render(kind, ctx, out / f"fast-{i}.docx")
+    if prof:
+        prof.disable()
+    per_doc = (time.perf_counter() - start) / len(docs)
+    text = ""
+    if prof:
+        stream = io.StringIO()
+        pstats.Stats(prof, stream=stream).sort_stats("cumulative").print_stats(18)
+        text = stream.getvalue()
+    return per_doc, text
+
+
+def obvious_pdf(files: list[Path], out: Path) -> float:
+    """Seconds per document, one soffice process per document."""
+    from pipeline.convert import Profile, soffice_env, soffice_path
+
+    soffice = soffice_path()
+    profile = Profile()
+    try:
+        start = time.perf_counter()
+        for f in files:
+            subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.uri}", "--convert-to", "pdf",
+                            "--outdir", str(out), str(f)], env=soffice_env(), capture_output=True, check=True, timeout=300)
+        return (time.perf_counter() - start) / len(files)
+    finally:
+        profile.release()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tasks", type=int, default=2000, help="tasks in the generated office (2000 make ~500 documents)")
+    ap.add_argument("--sample", type=int, default=40, help="documents rendered the obvious way")
+    ap.add_argument("--pdf-sample", type=int, default=8, help="documents converted the obvious way")
+    ap.add_argument("--large", action="store_true", help="also run an office four times larger (memory check)")
+    ap.add_argument("--profile", action="store_true", help="print where the project's rendering time goes")
+    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="make-notices-bench-"))
+    try:
+        project = work / "office"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(project), "--tasks", str(a.tasks)], check=True)
+        config, docs = contexts(project)
+        scratch = work / "scratch"
+        scratch.mkdir()
+        sample = docs[:: max(1, len(docs) // a.sample)][: a.sample]
+        t_obvious = obvious_render(config, sample, scratch)
+        t_fast, prof = project_render(config, docs, scratch, a.profile)
+        pdf_files = [scratch / f"obvious-{i}.docx" for i in range(min(a.pdf_sample, len(sample)))]
+        t_obvious_pdf = obvious_pdf(pdf_files, scratch)
+        run = run_monthly(project, "out")
+        n = run["documents"]
+        obvious_total = n * (t_obvious + t_obvious_pdf)
+        figures = {
+            "date": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(), "documents": n,
+            "render_obvious_ms_per_doc": t_obvious * 1000, "render_project_ms_per_doc": t_fast * 1000,
+            "render_speedup": t_obvious / t_fast,
+            "render_docs_per_second": {"obvious": 1 / t_obvious, "project": 1 / t_fast},
+            "pdf_obvious_s_per_doc": t_obvious_pdf,
+            "run_obvious_estimated_s": obvious_total, "run_project_s": run["seconds"],
+            "run_speedup": obvious_total / run["seconds"], "run_docs_per_second": n / run["seconds"],
+            "run_peak_rss_mb": run["peak_rss_mb"], "pages": run["pages"],
+        }
+        if a.large:
+            big = work / "large"
+            subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(big), "--tasks", str(a.tasks * 4),
+                            "--units", "120", "--findings", "2400"], check=True)
+            large = run_monthly(big, "out")
+            figures["large"] = {"documents": large["documents"], "seconds": large["seconds"],
+                                "peak_rss_mb": large["peak_rss_mb"], "docs_per_second": large["documents"] / large["seconds"]}
+        print(f"documents in the run:            {n} ({run['pages']} pages)")
+        print(f"render, obvious docxtpl loop:    {t_obvious * 1000:7.1f} ms/doc  ({1 / t_obvious:6.1f} docs/s)")
+        print(f"render, project (compiled once): {t_fast * 1000:7.1f} ms/doc  ({1 / t_fast:6.1f} docs/s)   ratio {t_obvious / t_fast:.1f}x")
+        print(f"PDF, one soffice per document:   {t_obvious_pdf:7.2f} s/doc")
+        print(f"whole run, obvious (estimated):  {obvious_total:7.1f} s")
+        print(f"whole run, project (measured):   {run['seconds']:7.1f} s  ({n / run['seconds']:.1f} docs/s)   ratio {obvious_total / run['seconds']:.1f}x")
+        print(f"peak memory of the run:          {run['peak_rss_mb']:7.0f} MB (process + LibreOffice)")
+        if a.large:
+            lg = figures["large"]
+            print(f"large run: {lg['documents']} documents in {lg['seconds']:.1f} s, peak {lg['peak_rss_mb']:.0f} MB")
+        if prof:
+            print(prof)
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        a.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"figures written to {a.json}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
