@@ -464,20 +464,19 @@ def place_colophon(docx_path, pdf_path) -> bool:
     if found is None:
         return False
     page, _, top, bottom = found
-    # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
     if page % 2 == 1:
-        # printed on both sides, the 版记 goes on the back: the next (even) page, at its foot
-        gap = TEXT_BOTTOM_PT - TEXT_TOP_PT - (bottom - top) - COLOPHON_ALLOWANCE_PT
-        page_break = True
+        # printed on both sides, the 版记 goes on the back: start the next (even) page; the
+        # next pass measures it there and moves it down (a guess from this page's figures
+        # can be off when the first pass split the 版记 across pages)
+        spacers = [_spacer(LINE, page_break=True)]
     else:
+        # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
         gap = TEXT_BOTTOM_PT - bottom - COLOPHON_ALLOWANCE_PT
-        page_break = False
         if gap < 0.5:
             return False
-    # whole blank lines, then one paragraph for the rest (renderers cap a single tall line)
-    lines, rest = divmod(round(gap * PT), LINE)
-    heights = [LINE] * lines + ([rest] if rest else [])
-    spacers = [_spacer(h, page_break and i == 0) for i, h in enumerate(heights)]
+        # whole blank lines, then one paragraph for the rest (renderers cap a single tall line)
+        lines, rest = divmod(round(gap * PT), LINE)
+        spacers = [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
     for spacer in spacers:
         table.addprevious(spacer)
     document.save(docx_path)

@@ -242,6 +242,25 @@ def test_unique_constraints_are_the_last_line_of_defence(pg_url):
     assert take(reg, "r", [req("T-1")])[req("T-1").key] == "淄改办催〔2026〕2号"
 
 
+
+def _holder(url, ready):
+    with open_register(url).issue("killed", [req("K-1"), req("K-2")], []):
+        ready.set()
+        time.sleep(600)  # killed here, mid-run, holding the register
+
+
+def test_a_clerk_killed_mid_run_takes_no_number_and_frees_the_register(pg_url):
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    proc = ctx.Process(target=_holder, args=(pg_url, ready))
+    proc.start()
+    assert ready.wait(60)
+    proc.kill()
+    proc.join(30)
+    reg = PgRegister(pg_url, timeout=30)
+    assert take(reg, "r", [req("T-1")])[req("T-1").key] == "淄改办催〔2026〕1号"
+    assert numbers_in(pg_url) == [1]
+
 # --- errors: a message, never a traceback -------------------------------------------------
 
 def test_server_down_is_a_clear_run_failure():
