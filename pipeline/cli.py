@@ -124,6 +124,35 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
 
 
 @main.command()
+@click.option("--year", type=int, required=True, help="The year of the book, e.g. 2026 (cases in data/cases/2026/).")
+@click.option("--as-of", "as_of", help="The date of the notice (default: today).")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The annual case compilation and its 印发 notice, in out/cases-YEAR/."""
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        config = obj.config()
+        summary = build.cases(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                              jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    if summary.dry_run:
+        click.echo(f"dry run: would make the {year} case book and its notice; nothing written.")
+        for kind, doc_no, unit in summary.planned:
+            click.echo(f"  {doc_no}  {kind}")
+        return
+    book = next((m for m in summary.made if m.kind == "compilation"), None)
+    pages = f", {book.pages} pages" if book and book.pages else ""
+    click.echo(f"{year} case book{pages} and its notice {summary.made[0].doc_no}; written to {summary.out}.")
+
+
+@main.command()
 @click.option("--month", help="The month to check for (default: the month of --as-of).")
 @click.option("--as-of", "as_of", help="The date to check as of (default: today).")
 @click.pass_obj

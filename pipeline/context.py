@@ -105,6 +105,10 @@ def document_title(d: Decision, config: Config) -> str:
         return f"关于{d.facts['inspection']}反馈问题{extra}整改的通知"
     if d.kind == Kind.FINDING_URGING:
         return f"整改催办单：{len(d.findings)}个逾期未整改问题"
+    if d.kind == Kind.COMPILATION_NOTICE:
+        return f"关于印发《{d.facts['book_title']}》的通知"
+    if d.kind == Kind.COMPILATION:
+        return d.facts["book_title"]
     if d.kind == Kind.RANKING:
         year, month = d.subject.split("-")
         return f"关于{year}年{int(month)}月份{config.ranking.area}全面深化改革工作排名情况的通报"
@@ -141,6 +145,13 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "findings": findings, "count": len(findings), "supplementary": d.facts["supplementary"],
             "attachment_title": f"{d.facts['inspection']}{'（补充）' if d.facts['supplementary'] else ''}问题整改清单",
             "report_by": cn(max(earliest, floor)),
+            "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
+        })
+        return ctx
+    if d.kind in (Kind.COMPILATION_NOTICE, Kind.COMPILATION):
+        ctx.update({
+            "book": {"title": d.facts["book_title"], "year": int(d.subject), "count": d.facts["count"],
+                     "categories": list(d.facts["categories"])},
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx

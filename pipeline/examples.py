@@ -17,7 +17,9 @@ from .model import (Decision, Finding, FindingStatus, Indicator, Issued, Kind, N
                     ScoreSheet, Task, TaskStatus, Unit)
 
 AS_OF = dt.date(2026, 11, 28)
-KINDS = [Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.RECTIFICATION, Kind.FINDING_URGING, Kind.RANKING]
+KINDS = [Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.RECTIFICATION, Kind.FINDING_URGING, Kind.RANKING,
+         Kind.COMPILATION_NOTICE]
+MONTHLY = KINDS[:-1]
 
 
 def _office() -> tuple[list[Unit], Task, list[Finding], ScoreBook]:
@@ -85,6 +87,8 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
             "inspection": findings[0].inspection, "inspected": findings[0].inspected, "supplementary": False}),
         Kind.FINDING_URGING: Decision(Kind.FINDING_URGING, lead, findings[0].id, findings=tuple(findings), facts={
             "notices": {findings[0].id: notice}, "days_overdue": {findings[0].id: 8}}),
+        Kind.COMPILATION_NOTICE: Decision(Kind.COMPILATION_NOTICE, all_units_addressee(office, config), "2026", facts={
+            "book_title": "2026年度全面深化改革典型案例汇编", "count": 12, "categories": ["营商环境", "民生改革"]}),
         Kind.RANKING: Decision(Kind.RANKING, all_units_addressee(office, config), "2026-11", facts={
             "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11")}),
     }

@@ -93,8 +93,9 @@ def lint_pdf(path: Path) -> list[str]:
         pages = list(pdf.pages)
         all_lines = [_lines(p) for p in pages]
         text = "".join(l.text for ls in all_lines for l in ls)
+        offset = _page_number_offset(all_lines)
         for n, (page, lines) in enumerate(zip(pages, all_lines), start=1):
-            problems += _check_page(n, len(pages), page, lines)
+            problems += _check_page(n, len(pages), page, lines, offset)
         problems += _check_numbers_and_dates(text)
         if pages:
             problems += _check_first_page(pages[0], all_lines[0])
@@ -107,7 +108,17 @@ def _body(lines: list[Line]) -> list[Line]:
     return [l for l in lines if abs(l.size - BODY_PT) < 0.6 and not l.red and TOP - 2 * MM < l.top < BOTTOM]
 
 
-def _check_page(n: int, count: int, page, lines: list[Line]) -> list[str]:
+def _page_number_offset(all_lines) -> int:
+    """How many pages come before page — 1 — (a book's cover and its blank back: 2)."""
+    for n, lines in enumerate(all_lines, start=1):
+        for l in lines:
+            m = PAGE_NO.match(l.text.replace(" ", ""))
+            if m and l.top >= BOTTOM - 1 * MM:
+                return n - int(m.group(1))
+    return 0
+
+
+def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0) -> list[str]:
     out = []
     if abs(page.width - PAGE_W) > 2 or abs(page.height - PAGE_H) > 2:
         out.append(f"第{n}页：纸张为{_mm(page.width)}×{_mm(page.height)}毫米，应为A4（210×297毫米）")
@@ -126,6 +137,7 @@ def _check_page(n: int, count: int, page, lines: list[Line]) -> list[str]:
         out.append(f"第{n}页：文字超出版心右边界{_mm(right - RIGHT)}毫米（版心宽156毫米）")
     first = min(content, key=lambda l: l.top)
     colophon_only = any(k in first.text for k in ("抄送", "印发"))
+    colophon_only = colophon_only or any(im["top"] < first.top for im in page.images)  # a picture heads the page
     if n > 1 and not colophon_only and not (TOP - 1 * MM <= first.top <= TOP + 4.5 * MM):
         out.append(f"第{n}页：首行距页面上边缘{_mm(first.top)}毫米，上边距（天头）应为37毫米")
     # Characters per line: a justified line may hold a character less where a mark may not
@@ -135,6 +147,8 @@ def _check_page(n: int, count: int, page, lines: list[Line]) -> list[str]:
     counts = []
     for l in body:
         full = l.x1 >= RIGHT - 0.6 * BODY_PT
+        if re.search(r"[.…·]{4,}", l.text):
+            continue  # a contents line with its leader dots
         if full and l.x0 >= LEFT - 1 * MM:
             counts.append(em_width(l.text) + round((l.x0 - LEFT) / (BODY_PT - 0.25)))
         if not full:
@@ -163,20 +177,20 @@ def _check_page(n: int, count: int, page, lines: list[Line]) -> list[str]:
     if n == 1 and not body:
         sizes = Counter(round(c["size"]) for l in content for c in l.chars if not l.red)
         out.append(f"第{n}页：没有三号（16磅）正文，最常见的字号为{sizes.most_common(1)[0][0]}磅")
-    out += _check_page_number(n, content, lines)
+    out += _check_page_number(n, content, lines, offset)
     return out
 
 
-def _check_page_number(n: int, content: list[Line], lines: list[Line]) -> list[str]:
+def _check_page_number(n: int, content: list[Line], lines: list[Line], offset: int = 0) -> list[str]:
     foot = [l for l in lines if l.top >= BOTTOM - 1 * MM and PAGE_NO.match(l.text.replace(" ", ""))]
     body_text = [l for l in content if l.top < BOTTOM]
     if not foot:
-        return [f"第{n}页：缺少页码（“— {n} —”）"] if body_text and n > 1 else []
+        return [f"第{n}页：缺少页码（“— {n - offset} —”）"] if body_text and n > offset + 1 else []
     pn = foot[0]
     out = []
     number = int(PAGE_NO.match(pn.text.replace(" ", "")).group(1))
-    if number != n and n > 1:
-        out.append(f"第{n}页：页码为{number}")
+    if number != n - offset and n > 1:
+        out.append(f"第{n}页：页码为{number}，应为{n - offset}")
     if abs(pn.size - 14) > 0.6:
         out.append(f"第{n}页：页码字号为{pn.size:.0f}磅，应为四号（14磅）")
     below = pn.top - BOTTOM

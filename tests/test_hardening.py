@@ -9,6 +9,7 @@ be unmarked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -32,6 +33,7 @@ DEFAULT_ARGS = ["monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-
 TABLE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
 
 
+@functools.lru_cache(maxsize=None)
 def _load_make_cases():
     spec = importlib.util.spec_from_file_location("make_cases", CORPUS / "make_cases.py")
     module = importlib.util.module_from_spec(spec)

@@ -22,6 +22,7 @@ from pipeline.errors import BadInput, RunFailed
 from pipeline.model import Issued, Kind
 from pipeline.register import PgRegister, open_register
 
+import register_workers
 from conftest import CONFIG, run
 from test_register import req, take
 
@@ -151,30 +152,22 @@ def test_void(pg_url):
 
 # --- concurrent clerks --------------------------------------------------------------------
 
-def _worker(url, i, fail, queue):
-    reg = open_register(url)
-    try:
-        with reg.issue(f"run-{i}", [req(f"P{i}-{j}") for j in range(5)], []) as numbers:
-            time.sleep(0.02)  # documents being made while the transaction is open
-            if fail:
-                raise RuntimeError("the disk is full")
-            got = [doc_no for doc_no, _ in numbers.values()]
-    except RuntimeError:
-        got = None
-    queue.put((i, got))
-
-
 def _clerks(url, failing=frozenset(), n=20):
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(url, i, i in failing, queue)) for i in range(n)]
+    start = ctx.Barrier(n)
+    procs = [ctx.Process(target=register_workers.clerk, args=(url, i, i in failing, start, queue)) for i in range(n)]
     for p in procs:
         p.start()
-    results = dict(queue.get(timeout=120) for _ in procs)
+    reports = [queue.get(timeout=120) for _ in procs]
     for p in procs:
         p.join(60)
     assert all(p.exitcode == 0 for p in procs)
-    return results
+    waits = sorted(w for _, _, w in reports)
+    # they did take numbers at the same time: some had to wait for another's transaction
+    assert waits[-1] > 0.02, waits
+    print(f"{n} clerks at once; waits for the register {waits[0]:.3f}..{waits[-1]:.3f} s")
+    return {i: got for i, got, _ in reports}
 
 
 @pytest.mark.parametrize("server_default", ["read committed", "repeatable read"])
@@ -243,16 +236,10 @@ def test_unique_constraints_are_the_last_line_of_defence(pg_url):
 
 
 
-def _holder(url, ready):
-    with open_register(url).issue("killed", [req("K-1"), req("K-2")], []):
-        ready.set()
-        time.sleep(600)  # killed here, mid-run, holding the register
-
-
 def test_a_clerk_killed_mid_run_takes_no_number_and_frees_the_register(pg_url):
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    proc = ctx.Process(target=_holder, args=(pg_url, ready))
+    proc = ctx.Process(target=register_workers.holder, args=(pg_url, ready))
     proc.start()
     assert ready.wait(60)
     proc.kill()

@@ -478,8 +478,20 @@ def ranking():
     return doc
 
 
+def compilation_notice():
+    doc = base_document()
+    formal_head(doc)
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    para(doc, L.S_BODY, "{{ book.year }}年以来，各单位深入贯彻落实中央和省委、市委关于全面深化改革的决策部署，大胆探索、积极创新，形成了一批可复制、可推广的改革经验。{{ office.short }}从各单位报送的改革案例中，遴选出{{ book.count }}个典型案例，汇编形成《{{ book.title }}》，现印发给你们。")
+    para(doc, L.S_BODY, "各单位要认真学习借鉴典型案例的好经验、好做法，结合实际抓好复制推广，推动改革举措落地见效；要注重发现、培育和总结基层改革创新经验，为全面深化改革提供更多鲜活样本。")
+    formal_signature(doc, "附件：{{ book.title }}")
+    colophon(doc)
+    return doc
+
+
 TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order,
-             "rectification": rectification, "finding_urging": finding_urging, "ranking": ranking}
+             "rectification": rectification, "finding_urging": finding_urging, "ranking": ranking,
+             "compilation_notice": compilation_notice}
 
 
 def main() -> None:
