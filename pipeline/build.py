@@ -90,16 +90,12 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
 
     out_root = config.out_dir
     final = out_root / month
-    with register.issue(run, requests, office.history) as numbers:
-        numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
-        summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
-        try:
-            out_root.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=f".{month}.partial-", dir=out_root))
-            work.chmod(0o755)
-        except OSError as exc:
-            raise RunFailed(f"cannot write to {out_root}: {exc.strerror or exc}")
-        try:
+    work: Path | None = None
+    try:
+        with register.issue(run, requests, office.history) as numbers:
+            numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
+            summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
+            work = _work_folder(out_root, month)
             made = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress)
             summary.made = made
             if pdf:
@@ -112,17 +108,36 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             if office.findings:
                 assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                               f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
-            _move_into_place(work, final)
-        except OSError as exc:
-            shutil.rmtree(work, ignore_errors=True)
-            raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        finally:
+        # the numbers are committed: only now does the folder appear (a failure here is
+        # repaired by running the month again, which gives the same numbers back)
+        _move_into_place(work, final)
+    except OSError as exc:
+        _discard(work)
+        raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
+    except BaseException:
+        _discard(work)
+        raise
+    finally:
+        if work is not None:
             shutil.rmtree(work.parent / f".{work.name}-charts", ignore_errors=True)
     summary.out = final
     return summary
+
+
+def _work_folder(out_root: Path, label: str) -> Path:
+    """A hidden folder beside the final one, moved into place when everything is written."""
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{label}.partial-", dir=out_root))
+        work.chmod(0o755)
+        return work
+    except OSError as exc:
+        raise RunFailed(f"cannot write to {out_root}: {exc.strerror or exc}")
+
+
+def _discard(work: Path | None) -> None:
+    if work is not None:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
@@ -261,13 +276,12 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
         return summary
     out_root = config.out_dir
     final = out_root / label
-    with register.issue(run, [request], office.history) as numbers:
-        doc_no = numbers[request.key][0]
-        numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
-        out_root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{label}.partial-", dir=out_root))
-        work.chmod(0o755)
-        try:
+    work: Path | None = None
+    try:
+        with register.issue(run, [request], office.history) as numbers:
+            doc_no = numbers[request.key][0]
+            numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
+            work = _work_folder(out_root, label)
             made = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress)
             book_docx = work / "docx" / safe_filename(title, ".docx")
             if progress:
@@ -291,12 +305,12 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
                 summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{year}年典型案例汇编用印登记表")
             assemble.write_manifest(made, work / "manifest.json", label, as_of.isoformat(), {"year": year})
-            _move_into_place(work, final)
-        except OSError as exc:
-            shutil.rmtree(work, ignore_errors=True)
-            raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+        _move_into_place(work, final)
+    except OSError as exc:
+        _discard(work)
+        raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
+    except BaseException:
+        _discard(work)
+        raise
     summary.out = final
     return summary
