@@ -1,0 +1,119 @@
+"""The fast paths do what the obvious ones do: the compiled renderer writes the same document
+XML as DocxTemplate.render; the warm LibreOffice pool survives an instance killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import zipfile
+
+import pdfplumber
+import pytest
+from lxml import etree
+
+from conftest import ROOT
+from pipeline import layout
+from pipeline.config import load_config
+from pipeline.convert import ConverterPool, soffice_path, uno_python, wait_all
+from pipeline.examples import KINDS, example_contexts
+from pipeline.render import Renderer
+
+
+def body_xml(path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    body = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body")
+    return etree.tostring(body, method="c14n")
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    config = load_config(ROOT / "config.yaml")
+    r = Renderer(config.templates_dir)
+    r.load([k.value for k in KINDS], example_contexts(config))
+    return r, example_contexts(config)
+
+
+@pytest.mark.parametrize("kind", [k.value for k in KINDS])
+def test_compiled_renderer_writes_what_docxtpl_writes(renderer, tmp_path, kind):
+    r, contexts = renderer
+    ctx = dict(contexts[kind], charts=[])
+    fast, slow = tmp_path / "fast.docx", tmp_path / "slow.docx"
+    r.render(kind, ctx, fast)
+    r.render_docxtpl(kind, ctx, slow)
+    assert body_xml(fast) == body_xml(slow)
+    with zipfile.ZipFile(fast) as zf:  # a complete package: every part of the template is there
+        names = set(zf.namelist())
+    assert {"word/styles.xml", "word/settings.xml", "[Content_Types].xml", "word/footer1.xml"} <= names
+
+
+def test_compiled_renderer_keeps_odd_text_verbatim(renderer, tmp_path):
+    from docx import Document
+
+    r, contexts = renderer
+    ctx = dict(contexts["urging"])
+    odd = "“引号”\"<&>\" {{ x }} {% if %} 😀 𠀀䶮 \u200f"
+    ctx["task"] = dict(ctx["task"], title=odd)
+    r.render("urging", ctx, tmp_path / "odd.docx")
+    assert odd in "\n".join(p.text for p in Document(tmp_path / "odd.docx").paragraphs)
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    out, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            out.append(child)
+            stack.append(child)
+    return out
+
+
+@pytest.mark.skipif(soffice_path() is None or uno_python() is None, reason="needs LibreOffice and its Python bridge")
+def test_a_killed_instance_costs_a_retry_not_a_document(renderer, tmp_path):
+    r, contexts = renderer
+    docs = []
+    for i in range(12):
+        path = tmp_path / f"doc-{i}.docx"
+        r.render("reminder", dict(contexts["reminder"], doc_no=f"淄改办提〔2026〕{i + 1}号"), path)
+        docs.append(path)
+    killed = []
+    with ConverterPool(2) as pool:
+        futures = [pool.submit(d, tmp_path / "pdf" / (d.stem + ".pdf")) for d in docs[:2]]
+        (tmp_path / "pdf").mkdir()
+
+        def kill_one() -> None:
+            while len(killed) < 1:
+                for w in pool.workers:
+                    if w is not None and w.done >= 1 and w.soffice_pid:
+                        for pid in [w.soffice_pid, *descendants(w.soffice_pid)]:  # soffice and soffice.bin
+                            try:
+                                os.kill(pid, signal.SIGKILL)
+                                killed.append(pid)
+                            except ProcessLookupError:
+                                pass
+                        return
+                time.sleep(0.05)
+
+        killer = threading.Thread(target=kill_one)
+        killer.start()
+        futures += [pool.submit(d, tmp_path / "pdf" / (d.stem + ".pdf")) for d in docs[2:]]
+        pdfs = wait_all(futures)
+        killer.join(60)
+        restarts = pool.restarts
+    assert killed and restarts >= 1
+    assert len(pdfs) == 12
+    for i, pdf in enumerate(pdfs):
+        with pdfplumber.open(pdf) as doc:
+            text = "".join(c["text"] for c in doc.pages[0].chars)
+        assert f"淄改办提〔2026〕{i + 1}号" in text
+    assert not list((tmp_path / "pdf").glob("*.part"))
