@@ -41,6 +41,8 @@ def safe_filename(stem: str, suffix: str, limit: int = 120) -> str:
     name = name.replace("..", "_")
     if len(name) > limit:
         name = name[:limit].rstrip(" .")
+    while len(name.encode("utf-8")) > 180:  # file systems count bytes (255 at most)
+        name = name[:-1].rstrip(" .")
     if not name or name.split(".")[0].upper() in _RESERVED:
         name = f"_{name}"
     return name + suffix
@@ -167,19 +169,13 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                 task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
             ))
             if pool is not None:
-                futures.append(pool.submit(work / "docx" / name, pdf_dir / (Path(name).stem + ".pdf")))
+                # a 版记 goes to the foot of the last even page, measured in the PDF as soon as it exists
+                after = layout.place_colophon if has_colophon else None
+                futures.append(pool.submit(work / "docx" / name, pdf_dir / (Path(name).stem + ".pdf"), after))
             if progress:
                 progress("rendered", i, len(numbered))
         if pool is not None:
             pdfs = wait_all(futures)
-            # the 版记 goes to the foot of the last even page, measured in the PDF (at most two
-            # more passes: to the next even page, then down to the foot)
-            pending = [(m, p) for m, p in zip(made, pdfs) if m.colophon]
-            for _ in range(2):
-                pending = [(m, p) for m, p in pending if layout.place_colophon(work / m.docx, p)]
-                if not pending:
-                    break
-                wait_all([pool.submit(work / m.docx, p) for m, p in pending])
             for m, p in zip(made, pdfs):
                 m.pdf = f"pdf/{p.name}"
                 m.pages = assemble.count_pages(p)

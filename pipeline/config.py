@@ -214,6 +214,10 @@ def load_config(path: Path) -> Config:
         raise BadInput(Problem(shown, "missing config file (copy config.yaml from the project and set office.name and office.prefix)"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise BadInput(Problem(shown, "is not UTF-8 text"))
+    except ValueError as exc:  # YAML builds dates itself: 2026-02-30 raises here
+        raise BadInput(Problem(shown, f"has an impossible value: {exc} (dates are like 2026-11-24)"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise BadInput(Problem(shown, f"is not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None))
@@ -238,7 +242,7 @@ def load_config(path: Path) -> Config:
             continue
         try:
             pattern.format(prefix="x", year=2026, n=1)
-        except (KeyError, IndexError, ValueError) as exc:
+        except Exception as exc:  # any format error: KeyError, TypeError, AttributeError …
             problems.append(Problem(shown, f"numbering.{series}: only {{prefix}}, {{year}} and {{n}} may be used ({exc})"))
     patterns = [getattr(config.numbering, s) for s in ("formal", "reminder", "assignment", "urging", "order", "finding_urging")]
     patterns = [p for p in patterns if p]

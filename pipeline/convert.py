@@ -177,11 +177,13 @@ class ConverterPool:
             self.threads.append(t)
         return self
 
-    def submit(self, src: Path, dest: Path) -> Future:
+    def submit(self, src: Path, dest: Path, after: Callable[[Path, Path], bool] | None = None) -> Future:
+        """Convert src to dest. `after(src, pdf)` runs on the fresh PDF; when it returns True it has
+        changed src (the 版记 placed from the measured PDF) and src is converted again, at most twice."""
         future: Future = Future()
         with self.lock:
             self.submitted += 1
-        self.queue.put((Path(src).resolve(), Path(dest).resolve(), future))
+        self.queue.put((Path(src).resolve(), Path(dest).resolve(), future, after))
         return future
 
     def _run(self, slot: int) -> None:
@@ -189,11 +191,15 @@ class ConverterPool:
             item = self.queue.get()
             if item is None:
                 break
-            src, dest, future = item
+            src, dest, future, after = item
             error = None
             for attempt in range(ATTEMPTS):
                 try:
                     self._convert(slot, src, dest)
+                    for _ in range(2):
+                        if after is None or not after(src, dest):
+                            break
+                        self._convert(slot, src, dest)
                     error = None
                     break
                 except Exception as exc:  # crashed, hung or refused: a new instance, then retry

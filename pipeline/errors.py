@@ -27,7 +27,8 @@ class Problem:
             where.append(f"line {self.line}")
         if self.column:
             where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        message = self.message.replace("\r", "").replace("\n", "⏎")  # one problem, one line
+        return f"{', '.join(where)}: {message}"
 
 
 class MakeNoticesError(Exception):

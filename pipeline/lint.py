@@ -151,7 +151,7 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0) ->
             continue  # a contents line with its leader dots
         if full and l.x0 >= LEFT - 1 * MM:
             counts.append(em_width(l.text) + round((l.x0 - LEFT) / (BODY_PT - 0.25)))
-        if not full:
+        if not full and l.x0 < LEFT + 2.5 * BODY_PT:  # ragged body lines (not centred or right-set ones)
             for a, b in zip(l.chars, l.chars[1:]):
                 if em_width(a["text"]) == 1 and em_width(b["text"]) == 1 and abs(a["size"] - BODY_PT) < 0.6:
                     pitches.append(b["x0"] - a["x0"])
@@ -268,7 +268,11 @@ def _check_colophon(pages, all_lines) -> list[str]:
     issued = [l for l in lines if re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", l.text.replace(" ", ""))]
     if not issued:
         return out
-    band = (issued[-1].top - 2.5 * PITCH, issued[-1].bottom + 0.6 * PITCH)  # the 抄送 and 印发 rows
+    first = issued[-1]
+    cc = [l for l in lines if l.text.replace(" ", "").startswith("抄送") and issued[-1].top - 2.5 * PITCH < l.top < issued[-1].top]
+    if cc:
+        first = cc[-1]
+    band = (first.top - 0.8 * PITCH, issued[-1].bottom + 0.6 * PITCH)  # the rules of the 抄送 and 印发 rows
     rules = sorted((r for r in last.lines if abs(r["bottom"] - r["top"]) < 1 and r["x1"] - r["x0"] > 150 * MM
                     and band[0] < r["top"] < band[1] and not _is_red(r.get("stroking_color"))), key=lambda r: r["top"])
     if not rules:

@@ -32,7 +32,7 @@ class Series:
         """Return (year, n) when doc_no belongs to this series."""
         regex = re.escape(self.pattern)
         regex = regex.replace(re.escape("{prefix}"), re.escape(self.prefix))
-        regex = regex.replace(re.escape("{year}"), r"(?P<year>\d{4})").replace(re.escape("{n}"), r"(?P<n>[1-9]\d*)")
+        regex = regex.replace(re.escape("{year}"), r"(?P<year>\d{4})").replace(re.escape("{n}"), r"(?P<n>[1-9]\d{0,8})")
         m = re.fullmatch(regex, doc_no)
         return (int(m.group("year")), int(m.group("n"))) if m else None
 

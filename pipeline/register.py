@@ -112,7 +112,9 @@ class Register:
         if readonly:
             if not self.path.exists():
                 return None
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout, isolation_level=None)
+            # no writer at work (no -wal file): read it as immutable, which creates no -shm/-wal beside it
+            quiet = "&immutable=1" if not self.path.with_name(self.path.name + "-wal").exists() else ""
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro{quiet}", uri=True, timeout=self.timeout, isolation_level=None)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)

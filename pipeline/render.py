@@ -100,7 +100,8 @@ class CompiledTemplate:
         xml = self.compiled.render(context)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        xml = self.tpl.resolve_listing(xml)
+        if re.search("[\t\a\f]|\n(?!<w:p)", xml):  # docxtpl's Listing escapes, only when present
+            xml = self.tpl.resolve_listing(xml)
         body = self.tpl.fix_tables(xml)
         self.tpl.docx_ids_index = 1000
         self.tpl.fix_docpr_ids(body)

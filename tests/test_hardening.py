@@ -42,44 +42,12 @@ def _load_make_cases():
 
 # Bugs found by the corpus: case name -> the exact problem. Each is xfail(strict=True).
 BUGS = {
-    "config_numbering_index_field":
-        "config.load_config only catches KeyError/IndexError/ValueError from pattern.format(); "
-        "'{year[0]}' raises TypeError (and '{n.foo}' AttributeError): traceback, exit 1",
     "config_impossible_date_value":
         "yaml.safe_load turns 2026-02-30 into datetime.date(2026, 2, 30) and raises ValueError (not a YAMLError): "
         "load_config does not catch it: traceback, exit 1",
-    "units_order_of_5000_digits":
-        "values.parse_int calls int() on a 5000-digit 排序: ValueError 'Exceeds the limit (4300 digits)': traceback, exit 1",
-    "tasks_xlsx_broken_sheet_xml":
-        "tables._rows_xlsx only guards load_workbook(); read-only openpyxl parses the sheet lazily in iter_rows(), "
-        "so a damaged sheet XML raises xml.etree.ElementTree.ParseError: traceback, exit 1",
-    "tasks_xlsx_merged_optional_cell":
-        "openpyxl read-only mode gives None for the covered cells of a merged range: a 配合单位 merged over two tasks "
-        "is silently dropped for the second task (exit 0, the partner is lost)",
-    "tasks_xlsx_formula_in_required_cell":
-        "a formula saved without its value (data_only=True gives None) is reported as '编号 is empty (required)' "
-        "although the cell is not empty: the message should say it is a formula without a saved value",
-    "tasks_xlsx_formula_in_date_cell":
-        "a formula without a saved value in an optional cell (收到日期 =DATE(2026,11,20)) is silently read as blank: "
-        "exit 0, the reminder for T-1 is not made",
     "tasks_csv_unclosed_quote":
         "csv.reader is not strict: an unclosed quote in the last column of row 2 swallows the rest of the file "
         "into one cell; exit 0 and task T-2 silently disappears",
-    "tasks_yaml_impossible_date":
-        "yaml constructs 2026-02-30 as a date and raises ValueError (not a YAMLError) inside tables._records_yaml: "
-        "traceback, exit 1",
-    "history_number_too_large":
-        "a history number ...〔2026〕99999999999999999999号 passes the series regex; check says ok, monthly inserts it "
-        "into SQLite and raises OverflowError 'Python int too large to convert to SQLite INTEGER': traceback, exit 1",
-    "history_number_of_5000_digits":
-        "numbering.Series.parse calls int() on a 5000-digit number: ValueError 'Exceeds the limit (4300 digits)': "
-        "traceback, exit 1",
-    "scores_exponent":
-        "values.parse_decimal: Decimal('1e100').quantize(Decimal('0.01')) raises decimal.InvalidOperation "
-        "(more digits than the context precision): traceback, exit 1; same for any number with more than 26 digits",
-    "units_duplicate_short":
-        "ledger.read_units builds this Problem with str(path) instead of display_path(path): the message shows the "
-        "absolute path (/tmp/.../data/units.csv) instead of data/units.csv",
 }
 
 
@@ -243,17 +211,9 @@ def test_reading_the_register_leaves_no_side_files(tiny):
     assert snapshot(tiny / "data", side_files=True) == data_before
 
 
-test_reading_the_register_leaves_no_side_files = pytest.mark.xfail(strict=True, reason=(
-    "Register.history()/entries() open the WAL-mode register with mode=ro before the templates are checked; "
-    "SQLite then creates data/register.sqlite-shm (32 KB) and an empty data/register.sqlite-wal that stay after "
-    "the run: `check` and a run stopped by a bad template leave two new files beside the register "
-    "(register.sqlite itself is unchanged)"))(test_reading_the_register_leaves_no_side_files)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tables._rows_xlsx reads with openpyxl read_only=True, which trusts the sheet's <dimension> element; "
-    "files whose writer left a stale dimension (ref=\"A1:N2\" for 3 rows, or just \"A1\") lose rows or "
-    "columns silently: exit 0 with T-2 missing. ws.reset_dimensions() before iter_rows() reads the whole sheet"))
+
 def test_xlsx_with_a_stale_dimension_is_read_whole(tiny):
     make_cases = _load_make_cases()
     (tiny / "data" / "tasks.csv").unlink()
@@ -270,12 +230,18 @@ def _no_traceback(args: list[str]):
     return result
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rules.escalation.natural_key() calls int() on every run of digits of a task id; an id of 5000 digits "
-    "raises ValueError 'Exceeds the limit (4300 digits) for integer string conversion': traceback, exit 1"))
 def test_a_task_id_of_5000_digits_is_not_a_crash(tiny):
     write_csv(tiny / "data" / "tasks.csv", [TASKS[0], TASKS[1], ["1" * 5000] + TASKS[2][1:]])
     _no_traceback(["check", "--as-of", "2026-11-28"])
+
+
+def test_a_problem_with_a_line_break_in_its_value_is_one_line(tiny):
+    write_csv(tiny / "data" / "tasks.csv", [TASKS[0], TASKS[1], TASKS[2][:9] + ["2026-11\n-20"] + TASKS[2][10:]])
+    result = run("check", "--as-of", "2026-11-28")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == "make-notices: 1 problem found; nothing was written."
+    assert len(lines) == 2 and lines[1].startswith("  data/tasks.csv, row 3, column 完成时限: "), result.output
 
 
 # --------------------------------------------------------------------------- ordinary odd text goes through verbatim
@@ -469,11 +435,6 @@ def test_file_names_stay_inside_and_are_valid_on_windows(tmp_path, monkeypatch):
     assert sorted(d["docx"] for d in docs) == sorted(f"docx/{p.name}" for p in made)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "build.safe_filename limits the name to 120 characters, not bytes: a unit with a 500-character Chinese name "
-    "and no 简称 gives '淄改办提〔2026〕1号-淄博市高新…' of 120 characters, about 350 bytes in UTF-8, over the "
-    "255-byte limit of ext4/tmpfs: exit 1 'make-notices: writing the output failed: File name too long "
-    "(…/out/.2026-11.partial-…/docx/淄改办提〔2026〕1号-淄博市高新….docx)'"))
 def test_a_500_character_chinese_unit_name_makes_a_valid_file_name(tmp_path, monkeypatch):
     project = make_tiny(tmp_path / "tiny")
     units_leading_tasks(project, [LONG_UNIT])

@@ -22,9 +22,9 @@ class Thresholds:
     order_new_deadline_days: int = 15
 
 
-def natural_key(text: str) -> list[object]:
-    """Sort '2026-9' before '2026-10'."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
+def natural_key(text: str) -> list[tuple[int, int, str]]:
+    """Sort '2026-9' before '2026-10' (numbers of up to 18 digits compare as numbers)."""
+    return [(0, int(p), "") if p.isdigit() and len(p) <= 18 else (1, 0, p) for p in re.split(r"(\d+)", text)]
 
 
 def order_decisions(decisions: Iterable[Decision]) -> list[Decision]:

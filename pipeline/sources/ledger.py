@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem
+from ..errors import Problem, display_path
 from typing import Callable
 
 from ..model import Finding, FindingStatus, Issued, Kind, Task, TaskStatus, Unit
@@ -136,7 +136,7 @@ def read_units(data_dir: Path, categories: list[str]) -> tuple[list[Unit], list[
     shorts: dict[str, Unit] = {}
     for u in units:
         if u.short != u.name and u.short in shorts:
-            problems.append(Problem(str(path), f'the short name "{u.short}" is used by {shorts[u.short].name} and {u.name}; short names must differ'))
+            problems.append(Problem(display_path(path), f'the short name "{u.short}" is used by {shorts[u.short].name} and {u.name}; short names must differ'))
         shorts[u.short] = u
     units.sort(key=lambda u: u.order)  # stable: equal orders keep row order
     return units, problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,7 @@ def read_table(path: Path, columns: list[Column], sheet_name: str | None = None)
 
 
 # A grid: (sheet name, [(row number, [cells])]) with the header among the first rows.
-Grid = tuple[str | None, list[tuple[int, list[Any]]]]
+Grid = tuple  # (sheet name, [(row number, [cells])], optional {(row, col): trap})
 
 
 def _rows_xlsx(path: Path, shown: str, sheet_name: str | None) -> tuple[Grid, list[Problem]]:
@@ -118,10 +119,49 @@ def _rows_xlsx(path: Path, shown: str, sheet_name: str | None) -> tuple[Grid, li
             ws = wb[sheet_name]
         else:
             ws = wb.worksheets[0]
-        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-        return (ws.title, rows), []
+        try:
+            ws.reset_dimensions()  # some writers leave a stale <dimension>: read the whole sheet
+            rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+        except Exception as exc:  # read-only openpyxl parses the sheet only now
+            return (None, []), [Problem(shown, f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})")]
+        return (ws.title, rows, _xlsx_traps(path, ws.title)), []
     finally:
         wb.close()
+
+
+def _xlsx_traps(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """What openpyxl's fast reader hides, by (row, column index): cells covered by a merge, and
+    formulas saved without their value (both would silently read as blank)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            rid = next(s.get(f"{{{ns['r']}}}id") for s in book.iter(f"{{{ns['m']}}}sheet") if s.get("name") == sheet)
+            target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            xml = zf.read(name).decode("utf-8", "replace")
+    except (KeyError, StopIteration, ET.ParseError, zipfile.BadZipFile):
+        return {}
+    traps: dict[tuple[int, int], str] = {}
+    for ref in re.findall(r'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
+        c0, r0, c1, r1 = range_boundaries(ref)
+        for row in range(r0, r1 + 1):
+            for col in range(c0, c1 + 1):
+                if (row, col) != (r0, c0):
+                    traps[(row, col - 1)] = f"the cell is merged with {ref.split(':')[0]} ({ref}): unmerge the cells and give each row its own value"
+    for cell in re.finditer(r'<c r="([A-Z]+)(\d+)"[^>]*>((?:(?!</c>).)*)</c>', xml, flags=re.DOTALL):
+        inner = cell.group(3)
+        if "<f" in inner and not re.search(r"<v>[^<]+</v>", inner):
+            traps[(int(cell.group(2)), column_index_from_string(cell.group(1)) - 1)] = (
+                "the cell is a formula without a saved value (open the file in Excel and save it, or type the value)")
+    return traps
 
 
 def _rows_csv(path: Path, shown: str) -> tuple[Grid, list[Problem]]:
@@ -140,7 +180,7 @@ def _rows_csv(path: Path, shown: str) -> tuple[Grid, list[Problem]]:
     if "\x00" in text:
         return (None, []), [Problem(shown, "is not a text file (it contains NUL bytes)")]
     rows = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
             rows.append((reader.line_num, list(row)))
@@ -166,7 +206,8 @@ def _header_index(cells: list[Any], columns: list[Column]) -> dict[int, str]:
 
 
 def _records_from_rows(grid: Grid, shown: str, columns: list[Column]) -> tuple[list[Record], list[Problem]]:
-    sheet, rows = grid
+    sheet, rows = grid[0], grid[1]
+    traps = grid[2] if len(grid) > 2 else {}
     known = {c.key for c in columns}
     # The header is the first row among the first five that names a known column
     # (offices often put a title row above it).
@@ -200,6 +241,8 @@ def _records_from_rows(grid: Grid, shown: str, columns: list[Column]) -> tuple[l
         where = Where(shown, sheet, row=row_no) if sheet is not None else Where(shown, None, row=row_no)
         values, extra = {}, {}
         for i, key in index.items():
+            if (row_no, i) in traps:
+                problems.append(where.problem(traps[(row_no, i)], written[key]))
             value = cells[i] if i < len(cells) else None
             if isinstance(value, str):
                 problem = _check_text(value, where, written[key])
@@ -223,13 +266,23 @@ def _check_text(value: str, where: Where, column: str) -> Problem | None:
     return None
 
 
+class _PlainDates(yaml.SafeLoader):
+    """YAML without its own date parsing: 2026-02-30 reaches the date check with its place."""
+
+
+_PlainDates.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _records_yaml(path: Path, shown: str, columns: list[Column]) -> tuple[list[Record], list[Problem]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [Problem(shown, "is not UTF-8 text")]
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _PlainDates(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -242,6 +295,8 @@ def _records_yaml(path: Path, shown: str, columns: list[Column]) -> tuple[list[R
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [], [Problem(shown, f"is not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None)]
+    except ValueError as exc:  # YAML builds dates itself: 2026-02-30 raises here
+        return [], [Problem(shown, f"has an impossible value: {exc} (dates are like 2026-11-24)")]
     names = {c.zh: c.key for c in columns} | {c.key: c.key for c in columns}
     known = {c.key for c in columns}
     records, problems = [], []

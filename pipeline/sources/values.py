@@ -90,6 +90,8 @@ def parse_decimal(value: object) -> tuple[Decimal | None, str | None]:
             return None, f'"{clean_text(value)}" is not a number'
     if not number.is_finite():
         return None, f'"{value}" is not a number'
+    if abs(number) >= Decimal("1e9"):
+        return None, f'"{str(value)[:20]}" is not a plausible number'
     if number != number.quantize(Decimal("0.01")):
         return None, f'"{value}" has more than two decimal places'
     return number, None
@@ -109,8 +111,11 @@ def parse_int(value: object) -> tuple[int | None, str | None]:
     if not text:
         return None, None
     text = unicodedata.normalize("NFKC", text)
-    if re.fullmatch(r"[+-]?\d+", text):
+    if re.fullmatch(r"[+-]?\d{1,9}", text):
         return int(text), None
+    if re.fullmatch(r"[+-]?\d+", text):
+        return None, f'"{text[:20]}…" is too long for a whole number'
+
     return None, f'"{clean_text(value)}" is not a whole number'
 
 
