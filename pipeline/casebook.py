@@ -38,6 +38,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Twips
 
 from . import layout as L
+from .docxbase import fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml
 from .errors import RunFailed
 from .sources.cases import CaseSet, Heading, Image, ListItem, Paragraph, Run, Table
 
@@ -109,33 +110,6 @@ class BookLayout:
 # --- styles ------------------------------------------------------------------------------------
 
 
-def _fonts(name: str) -> str:
-    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>'
-
-
-def _rpr(font: str, size: float, bold: bool = False, spacing: int = L.CHAR_SPACING) -> str:
-    half = int(size * 2)
-    return (
-        "<w:rPr>" + _fonts(font)
-        + ("<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
-        + f'<w:spacing w:val="{spacing}"/><w:kern w:val="0"/>'
-        + f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
-        + '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>'
-    )
-
-
-def _ppr(align: str = "both", first_line: int = 0, line: int = L.LINE, rule: str = "exact", before: int = 0, after: int = 0,
-         keep_next: bool = False, outline: int | None = None, left: int = 0) -> str:
-    ind = f'<w:ind w:left="{left}" w:right="0" w:firstLine="{first_line}"/>' if (first_line or left) else ""
-    return (
-        "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>"
-        + '<w:snapToGrid w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
-        + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="{rule}"/>'
-        + ind + f'<w:jc w:val="{align}"/>'
-        + (f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else "") + "</w:pPr>"
-    )
-
-
 INDENT = 2 * L.CHAR_PITCH
 # name: (style id, font, size, bold, alignment, first-line indent, char spacing, keep with next, line, outline level)
 STYLES = {
@@ -178,57 +152,30 @@ def _add_styles(doc) -> None:
     if defaults is not None:
         styles_el.remove(defaults)
     styles_el.insert(0, parse_xml(
-        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{_rpr(L.FANGSONG, 16)}</w:rPrDefault>"
-        f"<w:pPrDefault>{_ppr()}</w:pPrDefault></w:docDefaults>"))
+        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{rpr_xml(L.FANGSONG, 16)}</w:rPrDefault>"
+        f"<w:pPrDefault>{ppr_xml()}</w:pPrDefault></w:docDefaults>"))
     normal = doc.styles["Normal"].element
     for child in list(normal):
         if child.tag in (qn("w:pPr"), qn("w:rPr")):
             normal.remove(child)
-    normal.append(parse_xml(_ppr().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
-    normal.append(parse_xml(_rpr(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
+    normal.append(parse_xml(ppr_xml().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
+    normal.append(parse_xml(rpr_xml(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
     for name, (sid, font, size, bold, align, first, spacing, keep, line, outline) in STYLES.items():
         rule = "auto" if name == S_PICTURE else "exact"
         styles_el.append(parse_xml(
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-            + _ppr(align, first, line=line, rule=rule, keep_next=keep, outline=outline)
-            + _rpr(font, size, bold, spacing) + "</w:style>"))
+            + ppr_xml(align, first, line=line, rule=rule, keep_next=keep, outline=outline)
+            + rpr_xml(font, size, bold, spacing=spacing) + "</w:style>"))
     for sid, name, font in (("MNInlineHeading", L.S_INLINE_H1, L.HEITI), ("MNInlineHeading2", S_INLINE_H2, L.KAITI)):
         styles_el.append(parse_xml(
             f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="{sid}"><w:name w:val="{name}"/>'
-            f'<w:rPr>{_fonts(font)}</w:rPr></w:style>'))
+            f'<w:rPr>{fonts_xml(font)}</w:rPr></w:style>'))
     styles_el.append(parse_xml(
         f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="MNGrid"><w:name w:val="公文表格"/>'
         '<w:tblPr><w:tblBorders>'
         + "".join(f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
         + '</w:tblBorders><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'))
-
-
-def _page_setup(section) -> None:
-    section.page_width, section.page_height = Twips(L.PAGE_W), Twips(L.PAGE_H)
-    section.top_margin, section.bottom_margin = Twips(L.MARGIN_TOP), Twips(L.MARGIN_BOTTOM)
-    section.left_margin, section.right_margin = Twips(L.MARGIN_LEFT), Twips(L.MARGIN_RIGHT)
-    section.footer_distance = Twips(L.FOOTER_DISTANCE)
-    section.header_distance = Twips(round(15 * L.MM))
-    sect = section._sectPr
-    for grid in sect.findall(qn("w:docGrid")):
-        sect.remove(grid)
-    sect.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{L.LINE}"/>'))
-
-
-def _page_number_footer(footer, align: str) -> None:
-    p = footer.paragraphs[0]
-    p.style = L.S_PAGE_NO
-    ppr = p._p.get_or_add_pPr()
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left" if align == "left" else "w:right"), str(L.PAGE_NO_PT * L.PT))  # one character in
-    ppr.append(ind)
-    jc = OxmlElement("w:jc")
-    jc.set(qn("w:val"), align)
-    ppr.append(jc)
-    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
-    p._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
-    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
 
 
 def _blank_footer(footer) -> None:
@@ -250,7 +197,7 @@ class _Book:
         csc.set(qn("w:val"), "doNotCompress")
         self.doc.settings.odd_and_even_pages_header_footer = True
         section = self.doc.sections[0]
-        _page_setup(section)
+        page_setup(section)
         # the cover's section: footers of its own, empty
         section.footer.is_linked_to_previous = False
         section.even_page_footer.is_linked_to_previous = False
@@ -265,8 +212,8 @@ class _Book:
         new = self.doc.add_section(WD_SECTION.NEW_PAGE)
         new.footer.is_linked_to_previous = False
         new.even_page_footer.is_linked_to_previous = False
-        _page_number_footer(new.footer, "right")
-        _page_number_footer(new.even_page_footer, "left")
+        page_number_footer(new.footer, "right")
+        page_number_footer(new.even_page_footer, "left")
         pg = OxmlElement("w:pgNumType")
         pg.set(qn("w:start"), "1")
         new._sectPr.append(pg)

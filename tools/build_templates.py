@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION  # noqa: F401
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, Twips
@@ -22,37 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import layout as L  # noqa: E402
+from pipeline.docxbase import fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml  # noqa: E402
 
 OUT = ROOT / "templates" / "docx"
-
-
-def _fonts(name: str) -> str:
-    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>'
-
-
-def _rpr(font: str, size: float, bold: bool = False, color: str | None = None, spacing: int = L.CHAR_SPACING) -> str:
-    half = int(size * 2)
-    return (
-        "<w:rPr>" + _fonts(font)
-        + ("<w:b/><w:bCs/>" if bold else "<w:b w:val=\"0\"/><w:bCs w:val=\"0\"/>")
-        + (f'<w:color w:val="{color}"/>' if color else "")
-        + f'<w:spacing w:val="{spacing}"/><w:kern w:val="0"/>'
-        + f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
-        + '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>'
-    )
-
-
-def _ppr(align: str = "both", first_line: int = 0, line: int = L.LINE, before: int = 0, after: int = 0,
-         keep_next: bool = False, extra: str = "", left: int = 0, right: int = 0) -> str:
-    ind = ""
-    if first_line or left or right:
-        ind = f'<w:ind w:left="{left}" w:right="{right}" w:firstLine="{first_line}"/>'
-    return (
-        "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>" + extra
-        + '<w:snapToGrid w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/>'
-        + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact"/>'
-        + ind + f'<w:jc w:val="{align}"/></w:pPr>'
-    )
 
 
 # name: (style id, font, size, bold, color, alignment, first-line indent, extra pPr, char spacing, keep with next)
@@ -95,48 +66,32 @@ def _add_styles(doc) -> None:
     defaults = styles_el.find(qn("w:docDefaults"))
     defaults.getparent().remove(defaults)
     styles_el.insert(0, parse_xml(
-        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{_rpr(L.FANGSONG, 16)}</w:rPrDefault>"
-        f"<w:pPrDefault>{_ppr()}</w:pPrDefault></w:docDefaults>"))
+        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{rpr_xml(L.FANGSONG, 16)}</w:rPrDefault>"
+        f"<w:pPrDefault>{ppr_xml()}</w:pPrDefault></w:docDefaults>"))
     normal = doc.styles["Normal"].element
     for child in list(normal):
         if child.tag in (qn("w:pPr"), qn("w:rPr")):
             normal.remove(child)
-    normal.append(parse_xml(_ppr().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
-    normal.append(parse_xml(_rpr(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
+    normal.append(parse_xml(ppr_xml().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
+    normal.append(parse_xml(rpr_xml(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
     for name, (sid, font, size, bold, color, align, first, extra, spacing, keep) in STYLES.items():
         xml = (
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-            + _ppr(align, first, keep_next=keep, extra=extra, line={L.S_RECEIPT: RECEIPT_LINE, L.S_MARK: L.MARK_LINE, L.S_TABLE: TABLE_LINE}.get(name, L.LINE))
-            + _rpr(font, size, bold, color, spacing) + "</w:style>"
+            + ppr_xml(align, first, keep_next=keep, extra=extra, line={L.S_RECEIPT: RECEIPT_LINE, L.S_MARK: L.MARK_LINE, L.S_TABLE: TABLE_LINE}.get(name, L.LINE))
+            + rpr_xml(font, size, bold, color, spacing) + "</w:style>"
         )
         styles_el.append(parse_xml(xml))
     # Inline heading (一、… at the start of a paragraph) in 黑体: a character style clerks can reuse.
     styles_el.append(parse_xml(
         f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" w:styleId="MNInlineHeading"><w:name w:val="{L.S_INLINE_H1}"/>'
-        f'<w:rPr>{_fonts(L.HEITI)}</w:rPr></w:style>'))
+        f'<w:rPr>{fonts_xml(L.HEITI)}</w:rPr></w:style>'))
     # Table style "table grid" for attachments: single 0.5 pt lines.
     styles_el.append(parse_xml(
         f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="MNGrid"><w:name w:val="公文表格"/>'
         '<w:tblPr><w:tblBorders>'
         + "".join(f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
         + '</w:tblBorders><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>'))
-
-
-def _page_number_footer(footer, align: str) -> None:
-    p = footer.paragraphs[0]
-    p.style = L.S_PAGE_NO
-    ppr = p._p.get_or_add_pPr()
-    indent = L.PAGE_NO_PT * L.PT  # one character in
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left" if align == "left" else "w:right"), str(indent))
-    ppr.append(ind)
-    jc = OxmlElement("w:jc")
-    jc.set(qn("w:val"), align)
-    ppr.append(jc)
-    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
-    p._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
-    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
 
 
 def base_document():
@@ -152,17 +107,9 @@ def base_document():
     csc.set(qn("w:val"), "doNotCompress")
     doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
-    section.page_width, section.page_height = Twips(L.PAGE_W), Twips(L.PAGE_H)
-    section.top_margin, section.bottom_margin = Twips(L.MARGIN_TOP), Twips(L.MARGIN_BOTTOM)
-    section.left_margin, section.right_margin = Twips(L.MARGIN_LEFT), Twips(L.MARGIN_RIGHT)
-    section.footer_distance = Twips(L.FOOTER_DISTANCE)
-    section.header_distance = Twips(round(15 * L.MM))
-    sect = section._sectPr
-    for grid in sect.findall(qn("w:docGrid")):
-        sect.remove(grid)
-    sect.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{L.LINE}"/>'))
-    _page_number_footer(section.footer, "right")
-    _page_number_footer(section.even_page_footer, "left")
+    page_setup(section)
+    page_number_footer(section.footer, "right")
+    page_number_footer(section.even_page_footer, "left")
     # python-docx's default document starts with no paragraphs but keeps sectPr last
     return doc
 

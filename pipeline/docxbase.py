@@ -1,0 +1,70 @@
+"""The XML pieces every document of the project is built from: run and paragraph properties, the
+GB/T 9704 page, the page-number footers. Used by tools/build_templates.py (the default templates)
+and pipeline/casebook.py (the book); why each setting is what it is: pipeline/layout.py."""
+
+from __future__ import annotations
+
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Twips
+
+from . import layout as L
+
+
+def fonts_xml(name: str) -> str:
+    """All four font slots named, never a theme font (it would win over w:eastAsia)."""
+    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>'
+
+
+def rpr_xml(font: str, size: float, bold: bool = False, color: str | None = None, spacing: int = L.CHAR_SPACING) -> str:
+    half = int(size * 2)
+    return (
+        "<w:rPr>" + fonts_xml(font)
+        + ("<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
+        + (f'<w:color w:val="{color}"/>' if color else "")
+        + f'<w:spacing w:val="{spacing}"/><w:kern w:val="0"/>'
+        + f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+        + '<w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>'
+    )
+
+
+def ppr_xml(align: str = "both", first_line: int = 0, line: int = L.LINE, rule: str = "exact", before: int = 0,
+            after: int = 0, keep_next: bool = False, extra: str = "", left: int = 0, right: int = 0,
+            outline: int | None = None) -> str:
+    ind = f'<w:ind w:left="{left}" w:right="{right}" w:firstLine="{first_line}"/>' if (first_line or left or right) else ""
+    return (
+        "<w:pPr>" + ("<w:keepNext/>" if keep_next else "") + "<w:widowControl/>" + extra
+        + '<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="1"/><w:autoSpaceDN w:val="1"/><w:snapToGrid w:val="0"/>'
+        + f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="{rule}"/>'
+        + ind + f'<w:jc w:val="{align}"/>'
+        + (f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else "") + "</w:pPr>"
+    )
+
+
+def page_setup(section) -> None:
+    """A4, margins 37/28/26/35 mm, footer 21 mm, a 22-line grid."""
+    section.page_width, section.page_height = Twips(L.PAGE_W), Twips(L.PAGE_H)
+    section.top_margin, section.bottom_margin = Twips(L.MARGIN_TOP), Twips(L.MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Twips(L.MARGIN_LEFT), Twips(L.MARGIN_RIGHT)
+    section.footer_distance = Twips(L.FOOTER_DISTANCE)
+    section.header_distance = Twips(round(15 * L.MM))
+    sect = section._sectPr
+    for grid in sect.findall(qn("w:docGrid")):
+        sect.remove(grid)
+    sect.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{L.LINE}"/>'))
+
+
+def page_number_footer(footer, align: str) -> None:
+    """— N — in 四号 宋体, one character in: odd pages right, even pages left."""
+    p = footer.paragraphs[0]
+    p.style = L.S_PAGE_NO
+    ppr = p._p.get_or_add_pPr()
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left" if align == "left" else "w:right"), str(L.PAGE_NO_PT * L.PT))
+    ppr.append(ind)
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), align)
+    ppr.append(jc)
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
+    p._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
