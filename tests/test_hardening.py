@@ -45,9 +45,6 @@ BUGS = {
     "config_impossible_date_value":
         "yaml.safe_load turns 2026-02-30 into datetime.date(2026, 2, 30) and raises ValueError (not a YAMLError): "
         "load_config does not catch it: traceback, exit 1",
-    "tasks_csv_unclosed_quote":
-        "csv.reader is not strict: an unclosed quote in the last column of row 2 swallows the rest of the file "
-        "into one cell; exit 0 and task T-2 silently disappears",
 }
 
 

@@ -184,8 +184,9 @@ def _rows_csv(path: Path, shown: str) -> tuple[Grid, list[Problem]]:
     try:
         for row in reader:
             rows.append((reader.line_num, list(row)))
-    except csv.Error as exc:
-        return (None, []), [Problem(shown, f"is not a valid CSV file: {exc}", line=reader.line_num)]
+    except csv.Error as exc:  # e.g. a quote opened and never closed: the row where it starts
+        start = rows[-1][0] + 1 if rows else 1
+        return (None, []), [Problem(shown, f"is not a valid CSV file: {exc} (a quote \" opened in this line is never closed?)", line=start)]
     # csv's line_num is the line where a row ends; report the line where it starts
     starts, previous_end = [], 0
     for end, cells in rows:
