@@ -38,7 +38,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Twips
 
 from . import layout as L
-from .docxbase import fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml
+from .docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml
 from .errors import RunFailed
 from .sources.cases import CaseSet, Heading, Image, ListItem, Paragraph, Run, Table
 
@@ -148,18 +148,7 @@ def _add_styles(doc) -> None:
             el.set(qn(slot), L.FANGSONG)
     for el in list(styles_el.iter(qn("w:color"))):
         el.getparent().remove(el)
-    defaults = styles_el.find(qn("w:docDefaults"))
-    if defaults is not None:
-        styles_el.remove(defaults)
-    styles_el.insert(0, parse_xml(
-        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{rpr_xml(L.FANGSONG, 16)}</w:rPrDefault>"
-        f"<w:pPrDefault>{ppr_xml()}</w:pPrDefault></w:docDefaults>"))
-    normal = doc.styles["Normal"].element
-    for child in list(normal):
-        if child.tag in (qn("w:pPr"), qn("w:rPr")):
-            normal.remove(child)
-    normal.append(parse_xml(ppr_xml().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
-    normal.append(parse_xml(rpr_xml(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
+    body_defaults(doc)
     for name, (sid, font, size, bold, align, first, spacing, keep, line, outline) in STYLES.items():
         rule = "auto" if name == S_PICTURE else "exact"
         styles_el.append(parse_xml(

@@ -68,3 +68,20 @@ def page_number_footer(footer, align: str) -> None:
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
     p._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
+
+
+def body_defaults(doc) -> None:
+    """Document defaults and the Normal style: the body font and line everywhere."""
+    styles_el = doc.styles.element
+    defaults = styles_el.find(qn("w:docDefaults"))
+    if defaults is not None:
+        styles_el.remove(defaults)
+    styles_el.insert(0, parse_xml(
+        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{rpr_xml(L.FANGSONG, 16)}</w:rPrDefault>"
+        f"<w:pPrDefault>{ppr_xml()}</w:pPrDefault></w:docDefaults>"))
+    normal = doc.styles["Normal"].element
+    for child in list(normal):
+        if child.tag in (qn("w:pPr"), qn("w:rPr")):
+            normal.remove(child)
+    normal.append(parse_xml(ppr_xml().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
+    normal.append(parse_xml(rpr_xml(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))

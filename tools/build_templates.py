@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import layout as L  # noqa: E402
-from pipeline.docxbase import fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml  # noqa: E402
+from pipeline.docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml  # noqa: E402
 
 OUT = ROOT / "templates" / "docx"
 
@@ -63,17 +63,7 @@ def _add_styles(doc) -> None:
                 del el.attrib[attr]
         for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
             el.set(qn(slot), L.FANGSONG)
-    defaults = styles_el.find(qn("w:docDefaults"))
-    defaults.getparent().remove(defaults)
-    styles_el.insert(0, parse_xml(
-        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{rpr_xml(L.FANGSONG, 16)}</w:rPrDefault>"
-        f"<w:pPrDefault>{ppr_xml()}</w:pPrDefault></w:docDefaults>"))
-    normal = doc.styles["Normal"].element
-    for child in list(normal):
-        if child.tag in (qn("w:pPr"), qn("w:rPr")):
-            normal.remove(child)
-    normal.append(parse_xml(ppr_xml().replace("<w:pPr>", f"<w:pPr {nsdecls('w')}>")))
-    normal.append(parse_xml(rpr_xml(L.FANGSONG, 16).replace("<w:rPr>", f"<w:rPr {nsdecls('w')}>")))
+    body_defaults(doc)
     for name, (sid, font, size, bold, color, align, first, extra, spacing, keep) in STYLES.items():
         xml = (
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
