@@ -253,3 +253,77 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd, rename_exchange = -100, 2
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
+          jobs: int | None = None, progress: Progress | None = None) -> Summary:
+    """The year's case book and its 印发 notice, in out/cases-<year>/ (the book follows the notice)."""
+    from .casebook import book_title, build_book, pdf_with_bookmarks
+    from .errors import BadInput
+    from .sources.cases import read_cases
+
+    office = read_office(config)
+    folder = config.data_dir / "cases" / str(year)
+    if not folder.is_dir():
+        from .errors import Problem, display_path
+
+        raise BadInput(Problem(display_path(folder), f"missing folder: put the {year} cases here (.md or .docx, one per case)"))
+    case_set, problems = read_cases(folder, office.directory, config.cases.categories)
+    if problems:
+        raise BadInput(problems)
+    title = book_title(year)
+    addressee = plan.all_units_addressee(office, config)
+    facts = {"book_title": title, "count": len(case_set.cases), "categories": [g.category for g in case_set.groups]}
+    notice = Decision(Kind.COMPILATION_NOTICE, addressee, str(year), facts=facts)
+    label = f"cases-{year}"
+    [request] = plan.requests([notice], config, as_of, label)
+    renderer = Renderer(config.templates_dir)
+    renderer.load([Kind.COMPILATION_NOTICE.value], example_contexts(config))
+    register = open_register(config.register_url)
+    run = f"{label}@{as_of.isoformat()}"
+    summary = Summary(label, as_of, None, dry_run=dry_run)
+    if dry_run:
+        numbers = register.preview(run, [request], office.history)
+        summary.planned = [(Kind.COMPILATION_NOTICE.zh, numbers[request.key][0], addressee.name),
+                           (Kind.COMPILATION.zh, f"（{numbers[request.key][0]}附件）", addressee.name)]
+        return summary
+    out_root = config.out_dir
+    final = out_root / label
+    work: Path | None = None
+    try:
+        with register.issue(run, [request], office.history) as numbers:
+            doc_no = numbers[request.key][0]
+            numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
+            work = _work_folder(out_root, label)
+            made = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress)
+            book_docx = work / "docx" / safe_filename(title, ".docx")
+            if progress:
+                progress("book", 0, 1)
+            book = build_book(case_set, config.office.name, config.office.short, year, as_of, book_docx, pdf=pdf)
+            entry = assemble.Made(kind=Kind.COMPILATION.value, kind_name=Kind.COMPILATION.zh, doc_no=doc_no, title=title,
+                                  recipient=addressee.name, cc=list(config.office.cc), date=as_of.isoformat(),
+                                  docx=f"docx/{book_docx.name}")
+            if pdf and book.pdf is not None:
+                book_pdf = work / "pdf" / book_docx.with_suffix(".pdf").name
+                pdf_with_bookmarks(book.pdf, book_pdf, book)
+                if book.pdf != book_pdf:
+                    book.pdf.unlink(missing_ok=True)
+                entry.pdf, entry.pages = f"pdf/{book_pdf.name}", assemble.count_pages(book_pdf)
+            made.append(entry)
+            summary.made = made
+            summary.planned = [(m.kind_name, m.doc_no, m.recipient) for m in made]
+            if progress:
+                progress("book", 1, 1)
+            if pdf:
+                summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
+            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{year}年典型案例汇编用印登记表")
+            assemble.write_manifest(made, work / "manifest.json", label, as_of.isoformat(), {"year": year})
+        _move_into_place(work, final)
+    except OSError as exc:
+        _discard(work)
+        raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
+    except BaseException:
+        _discard(work)
+        raise
+    summary.out = final
+    return summary
