@@ -120,7 +120,7 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
         click.echo(f"  {note}")
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
-        click.echo(f"written to {summary.out}{extra}.")
+        click.echo(f"written to {display(summary.out)}{extra}.")
 
 
 @main.command()
@@ -149,7 +149,7 @@ def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: boo
         return
     book = next((m for m in summary.made if m.kind == "compilation"), None)
     pages = f", {book.pages} pages" if book and book.pages else ""
-    click.echo(f"{year} case book{pages} and its notice {summary.made[0].doc_no}; written to {summary.out}.")
+    click.echo(f"{year} case book{pages} and its notice {summary.made[0].doc_no}; written to {display(summary.out)}.")
 
 
 @main.command()
