@@ -15,7 +15,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import assemble, layout, plan
 from .config import Config
@@ -90,14 +90,11 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         summary.planned = [(d.kind.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
         return summary
 
-    out_root = config.out_dir
-    final = out_root / month
-    work: Path | None = None
-    try:
+    with _output(config.out_dir, month) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
-            work = _work_folder(out_root, month)
+            work = output.make()
             made = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress)
             summary.made = made
             if pdf:
@@ -110,36 +107,54 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             if office.findings:
                 assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                               f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
-        # the numbers are committed: only now does the folder appear (a failure here is
-        # repaired by running the month again, which gives the same numbers back)
-        _move_into_place(work, final)
-    except OSError as exc:
-        _discard(work)
-        raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
-    except BaseException:
-        _discard(work)
-        raise
-    finally:
-        if work is not None:
-            shutil.rmtree(work.parent / f".{work.name}-charts", ignore_errors=True)
-    summary.out = final
+    summary.out = output.final
     return summary
 
 
-def _work_folder(out_root: Path, label: str) -> Path:
-    """A hidden folder beside the final one, moved into place when everything is written."""
+class _Folder:
+    """A run's output folder: built hidden beside its place (.2026-11.partial-…), then moved there."""
+
+    def __init__(self, out_root: Path, label: str):
+        self.out_root = out_root
+        self.final = out_root / label
+        self.work: Path | None = None
+
+    def make(self) -> Path:
+        try:
+            self.out_root.mkdir(parents=True, exist_ok=True)
+            self.work = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-", dir=self.out_root))
+            self.work.chmod(0o755)
+            return self.work
+        except OSError as exc:
+            raise RunFailed(f"cannot write to {self.out_root}: {exc.strerror or exc}")
+
+
+def _scratch(work: Path) -> Path:
+    """Files a run needs but does not deliver (the charts), beside its work folder."""
+    return work.parent / f".{work.name}-scratch"
+
+
+@contextlib.contextmanager
+def _output(out_root: Path, label: str) -> Iterator[_Folder]:
+    """The folder appears whole when the block succeeds, after the register has committed its
+    numbers (the register's block ends inside this one); on any failure nothing is left."""
+    folder = _Folder(out_root, label)
     try:
-        out_root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{label}.partial-", dir=out_root))
-        work.chmod(0o755)
-        return work
+        yield folder
+        if folder.work is not None:
+            # a failure here is repaired by running again, which gives the same numbers back
+            _move_into_place(folder.work, folder.final)
     except OSError as exc:
-        raise RunFailed(f"cannot write to {out_root}: {exc.strerror or exc}")
-
-
-def _discard(work: Path | None) -> None:
-    if work is not None:
-        shutil.rmtree(work, ignore_errors=True)
+        if folder.work is not None:
+            shutil.rmtree(folder.work, ignore_errors=True)
+        raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
+    except BaseException:
+        if folder.work is not None:
+            shutil.rmtree(folder.work, ignore_errors=True)
+        raise
+    finally:
+        if folder.work is not None:
+            shutil.rmtree(_scratch(folder.work), ignore_errors=True)
 
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
@@ -160,7 +175,7 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
             d = n.decision
             ctx = build_context(n, config, as_of, same_run)
             if d.kind == Kind.RANKING and config.ranking.chart:
-                ctx["charts"] = _charts(d.facts["ranking"], work.parent / f".{work.name}-charts")
+                ctx["charts"] = _charts(d.facts["ranking"], _scratch(work))
             name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
             has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
             made.append(assemble.Made(
@@ -287,14 +302,11 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
         summary.planned = [(Kind.COMPILATION_NOTICE.zh, numbers[request.key][0], addressee.name),
                            (Kind.COMPILATION.zh, f"（{numbers[request.key][0]}附件）", addressee.name)]
         return summary
-    out_root = config.out_dir
-    final = out_root / label
-    work: Path | None = None
-    try:
+    with _output(config.out_dir, label) as output:
         with register.issue(run, [request], office.history) as numbers:
             doc_no = numbers[request.key][0]
             numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
-            work = _work_folder(out_root, label)
+            work = output.make()
             made = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress)
             book_docx = work / "docx" / safe_filename(title, ".docx")
             if progress:
@@ -318,12 +330,5 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
                 summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{year}年典型案例汇编用印登记表")
             assemble.write_manifest(made, work / "manifest.json", label, as_of.isoformat(), {"year": year})
-        _move_into_place(work, final)
-    except OSError as exc:
-        _discard(work)
-        raise RunFailed(f"writing the output failed: {exc.strerror or exc} ({getattr(exc, 'filename', '') or out_root})")
-    except BaseException:
-        _discard(work)
-        raise
-    summary.out = final
+    summary.out = output.final
     return summary
