@@ -58,6 +58,27 @@ def print_bundle(made: list[Made], folder: Path, dest: Path) -> int:
     return len(writer.pages)
 
 
+def _heading_rows(ws, heading: str, headers: list[str]) -> None:
+    """Row 1: the sheet's title across all columns; row 2: the column headers."""
+    from openpyxl.styles import Alignment, Font
+
+    ws.append([heading] + [None] * (len(headers) - 1))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws["A1"].font = Font(name="黑体", size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(headers)
+
+
+def _print_landscape(ws) -> None:
+    """Printed on A4 landscape, one page wide, the header row repeated on every page."""
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def seal_register(made: list[Made], dest: Path, heading: str) -> None:
     """用印登记表.xlsx: one row per document, ready to print and sign at the seal desk."""
     from openpyxl import Workbook
@@ -69,11 +90,7 @@ def seal_register(made: list[Made], dest: Path, heading: str) -> None:
     ws.title = "用印登记"
     headers = ["序号", "文号", "文种", "标题", "主送单位", "抄送", "页数", "成文日期", "文件", "用印人", "备注"]
     widths = [6, 24, 10, 44, 26, 30, 6, 16, 40, 10, 10]
-    ws.append([heading] + [None] * (len(headers) - 1))
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws["A1"].font = Font(name="黑体", size=14, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(headers)
+    _heading_rows(ws, heading, headers)
     thin = Side(style="thin")
     for i, doc in enumerate(made, start=1):
         ws.append([i, doc.doc_no, doc.kind_name, doc.title, doc.recipient, "、".join(doc.cc), doc.pages,
@@ -88,12 +105,7 @@ def seal_register(made: list[Made], dest: Path, heading: str) -> None:
                 cell.font = Font(bold=True)
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_landscape(ws)
     wb.save(dest)
 
 
@@ -115,11 +127,7 @@ def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "整改台账"
-    ws.append([heading] + [None] * (len(columns) - 1))
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
-    ws["A1"].font = Font(name="黑体", size=14, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([c for c, _ in columns])
+    _heading_rows(ws, heading, [c for c, _ in columns])
     for r in rows:
         ws.append([r["id"], r["inspection"], r["inspected"], r["unit"], r["problem"], r["requirement"], r["due"],
                    r["status"], r["done"], r["days_overdue"], "、".join(r["documents"]), r["review"]])
@@ -141,12 +149,7 @@ def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
                 cell.number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_landscape(ws)
     wb.save(dest)
 
 
@@ -162,14 +165,10 @@ def ranking_sheet(ranking, dest: Path, heading: str) -> None:
     for cat in ranking.categories:
         ws = wb.create_sheet(cat.category[:31])
         headers = ["名次", "单位"] + [i.label for i in cat.indicators] + ["总分", "较上月", "年度累计"]
-        ws.append([f"{heading}（{cat.category}）"] + [None] * (len(headers) - 1))
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-        ws["A1"].font = Font(name="黑体", size=14, bold=True)
-        ws["A1"].alignment = Alignment(horizontal="center")
-        ws.append(headers)
+        _heading_rows(ws, f"{heading}（{cat.category}）", headers)
         for row in cat.rows:
             ws.append([row.rank, row.unit.short, *[float(x) for x in row.scores], float(row.total), row.change,
-                       float(row.annual.quantize(__import__("decimal").Decimal("0.01"), rounding="ROUND_HALF_UP"))])
+                       float(row.annual_text)])
         for r in ws.iter_rows(min_row=2, max_row=ws.max_row):
             for cell in r:
                 cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
