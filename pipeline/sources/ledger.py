@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problem, display_path
+from ..errors import Problem
 from typing import Callable
 
 from ..model import Finding, FindingStatus, Issued, Kind, Task, TaskStatus, Unit
 from ..numbering import Series
-from .tables import Column, Record, find_table, read_table
+from .tables import Column, Record, read_named_table
 from .values import clean_text, normalise_doc_no, parse_date, parse_int, split_list
 
 UNIT_COLUMNS = [
@@ -102,11 +102,7 @@ def _date(rec: Record, key: str, zh: str, problems: list[Problem]) -> dt.date | 
 
 
 def read_units(data_dir: Path, categories: list[str]) -> tuple[list[Unit], list[Problem]]:
-    path, problem = find_table(data_dir, "units")
-    if problem:
-        return [], [problem]
-    assert path
-    records, problems = read_table(path, UNIT_COLUMNS)
+    records, problems = read_named_table(data_dir, "units", UNIT_COLUMNS)
     units: list[Unit] = []
     seen: dict[str, Record] = {}
     for pos, rec in enumerate(records, start=1):
@@ -136,7 +132,7 @@ def read_units(data_dir: Path, categories: list[str]) -> tuple[list[Unit], list[
     shorts: dict[str, Unit] = {}
     for u in units:
         if u.short != u.name and u.short in shorts:
-            problems.append(Problem(display_path(path), f'the short name "{u.short}" is used by {shorts[u.short].name} and {u.name}; short names must differ'))
+            problems.append(Problem(records[0].where.file, f'the short name "{u.short}" is used by {shorts[u.short].name} and {u.name}; short names must differ'))
         shorts[u.short] = u
     units.sort(key=lambda u: u.order)  # stable: equal orders keep row order
     return units, problems
@@ -153,11 +149,7 @@ def _unit(rec: Record, key: str, zh: str, directory: UnitDirectory, problems: li
 
 
 def read_tasks(data_dir: Path, directory: UnitDirectory) -> tuple[list[Task], list[Problem]]:
-    path, problem = find_table(data_dir, "tasks")
-    if problem:
-        return [], [problem]
-    assert path
-    records, problems = read_table(path, TASK_COLUMNS)
+    records, problems = read_named_table(data_dir, "tasks", TASK_COLUMNS)
     tasks: list[Task] = []
     seen: dict[str, Record] = {}
     statuses = [s.value for s in TaskStatus]
@@ -221,13 +213,7 @@ class HistoryRow:
 
 def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[Kind], Series]) -> tuple[list[Issued], list[Problem]]:
     """Read data/history.* (documents issued before the tool, e.g. from the paper register); optional."""
-    if not any((data_dir / f"history{s}").is_file() for s in (".xlsx", ".csv", ".yaml", ".yml")):
-        return [], []
-    path, problem = find_table(data_dir, "history")
-    if problem:
-        return [], [problem]
-    assert path
-    records, problems = read_table(path, HISTORY_COLUMNS)
+    records, problems = read_named_table(data_dir, "history", HISTORY_COLUMNS, optional=True)
     issued: list[Issued] = []
     seen: dict[str, Record] = {}
     for rec in records:
@@ -258,13 +244,7 @@ def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[
 
 def read_findings(data_dir: Path, directory: UnitDirectory) -> tuple[list[Finding], list[Problem]]:
     """Read data/findings.* (督察问题清单); optional: an office without inspections has none."""
-    if not any((data_dir / f"findings{s}").is_file() for s in (".xlsx", ".csv", ".yaml", ".yml")):
-        return [], []
-    path, problem = find_table(data_dir, "findings")
-    if problem:
-        return [], [problem]
-    assert path
-    records, problems = read_table(path, FINDING_COLUMNS)
+    records, problems = read_named_table(data_dir, "findings", FINDING_COLUMNS, optional=True)
     findings: list[Finding] = []
     seen: dict[str, Record] = {}
     statuses = [s.value for s in FindingStatus]

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import Problem, display_path
 from ..model import Indicator, ScoreBook, ScoreRow, ScoreSheet, Unit
 from .ledger import UnitDirectory
-from .tables import TABLE_SUFFIXES, Column, Record, find_table, read_table
+from .tables import Column, Record, find_table, read_table, table_exists
 from .values import clean_text, parse_decimal
 
 SCORE_COLUMNS = [
@@ -52,7 +52,7 @@ def read_scores(data_dir: Path, month: str, directory: UnitDirectory,
         raise ValueError(f"month must look like 2026-11, not {month!r}")
     year, run = int(m.group(1)), int(m.group(2))
     folder = data_dir / "scores"
-    if not _exists(folder, month):
+    if not table_exists(folder, month):
         return None, []
     wanted = [f"{year}-{n:02d}" for n in range(1, run + 1)]
     if run == 1:
@@ -60,7 +60,7 @@ def read_scores(data_dir: Path, month: str, directory: UnitDirectory,
     problems: list[Problem] = []
     sheets: dict[str, ScoreSheet] = {}
     for stem in wanted:
-        if not _exists(folder, stem):
+        if not table_exists(folder, stem):
             continue
         path, problem = find_table(folder, stem)
         if problem:
@@ -76,10 +76,6 @@ def read_scores(data_dir: Path, month: str, directory: UnitDirectory,
     if problems:
         return None, problems
     return ScoreBook(month, sheets), []
-
-
-def _exists(folder: Path, stem: str) -> bool:
-    return any((folder / f"{stem}{s}").is_file() for s in TABLE_SUFFIXES)
 
 
 def parse_indicator(header: str) -> Indicator | None:

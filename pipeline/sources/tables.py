@@ -64,6 +64,21 @@ def find_table(folder: Path, stem: str) -> tuple[Path | None, Problem | None]:
     return found[0], None
 
 
+def table_exists(folder: Path, stem: str) -> bool:
+    return any((folder / f"{stem}{s}").is_file() for s in TABLE_SUFFIXES)
+
+
+def read_named_table(folder: Path, stem: str, columns: list[Column], optional: bool = False) -> tuple[list[Record], list[Problem]]:
+    """Find folder/<stem>.xlsx|csv|yaml and read it; an optional table that is absent reads as empty."""
+    if optional and not table_exists(folder, stem):
+        return [], []
+    path, problem = find_table(folder, stem)
+    if problem:
+        return [], [problem]
+    assert path
+    return read_table(path, columns)
+
+
 def check_archive(path: Path, shown: str) -> Problem | None:
     """Refuse a file that is not a zip archive, or one that would unpack to an absurd size."""
     if not zipfile.is_zipfile(path):
