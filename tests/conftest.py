@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def sample(tmp_path, monkeypatch) -> Path:
 def run(*args: str):
     """Run the CLI in-process in the current folder; return click's Result."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def run_in(project: Path, *args: str):
+    """Run the CLI with project as the current folder (for fixtures wider than a test)."""
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        return run(*args)
+    finally:
+        os.chdir(cwd)
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
@@ -77,16 +88,10 @@ def nothing_written(project: Path) -> bool:
 def sample_month(tmp_path_factory):
     """The sample office's November run, with PDFs: (project, out folder, manifest, output)."""
     import json
-    import os
 
     project = copy_sample(tmp_path_factory.mktemp("sample"))
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = run("monthly", "--month", "2026-11", "--as-of", "2026-11-28")
-        assert result.exit_code == 0, result.output
-    finally:
-        os.chdir(cwd)
+    result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28")
+    assert result.exit_code == 0, result.output
     out = project / "out" / "2026-11"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return project, out, manifest, result.output

@@ -1,24 +1,18 @@
 """`make-notices cases`: the book and its 印发 notice, numbered, bundled, registered, idempotent."""
 
 import json
-import os
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import copy_sample, nothing_written, run
+from conftest import copy_sample, nothing_written, run, run_in
 from pipeline.lint import lint_pdf
 
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     project = copy_sample(tmp_path_factory.mktemp("cases"))
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = run("cases", "--year", "2026", "--as-of", "2026-12-18")
-    finally:
-        os.chdir(cwd)
+    result = run_in(project, "cases", "--year", "2026", "--as-of", "2026-12-18")
     assert result.exit_code == 0, result.output
     out = project / "out" / "cases-2026"
     return project, out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import yaml
 from docx import Document
 from pypdf import PdfReader
 
-from conftest import run
+from conftest import run, run_in
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "sample_expectations.yaml").read_text(encoding="utf-8"))
 DATE_RE = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
@@ -167,18 +167,12 @@ def test_register_sheet_and_manifest_agree_with_files(month):
 
 
 def test_rerun_gives_the_same_numbers_and_takes_none(month):
-    import os
     import sqlite3
 
     project, out, manifest, _ = month
     db = project / "data" / "register.sqlite"
     count = sqlite3.connect(db).execute("SELECT count(*) FROM documents").fetchone()[0]
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = run("--out", "out-again", "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
-    finally:
-        os.chdir(cwd)
+    result = run_in(project, "--out", "out-again", "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
     assert result.exit_code == 0, result.output
     again_out = project / "out-again" / "2026-11"
     again = json.loads((again_out / "manifest.json").read_text(encoding="utf-8"))

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import CONFIG, TASKS, UNITS, run, write_csv
+from conftest import CONFIG, TASKS, UNITS, run, write_csv, run_in
 from pipeline.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -294,12 +294,7 @@ def docx_text(path: Path) -> str:
 def odd_docx(tmp_path_factory) -> dict[str, str]:
     project = make_tiny(tmp_path_factory.mktemp("odd") / "tiny")
     odd_office(project, ODD)
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = run("monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
-    finally:
-        os.chdir(cwd)
+    result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
     assert result.exit_code == 0, result.output
     return {p.name: docx_text(p) for p in (project / "out" / "2026-11" / "docx").iterdir()}
 
@@ -342,12 +337,7 @@ def odd_pdf_text(tmp_path_factory) -> str:
 
     project = make_tiny(tmp_path_factory.mktemp("oddpdf") / "tiny")
     odd_office(project, PDF_ODD)
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = run("monthly", "--month", "2026-11", "--as-of", "2026-11-28")
-    finally:
-        os.chdir(cwd)
+    result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28")
     assert result.exit_code == 0, result.output
     texts = []
     for pdf_path in sorted((project / "out" / "2026-11" / "pdf").iterdir()):

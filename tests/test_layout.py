@@ -7,7 +7,6 @@ would fall alone on a new page; the layout must move body text with it.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pdfplumber
 import pytest
 from docx import Document
 
-from conftest import ROOT, run, write_csv
+from conftest import ROOT, run, write_csv, run_in
 from pipeline import layout as L
 from pipeline.lint import lint_file, lint_pdf
 
@@ -73,12 +72,7 @@ def notices(tmp_path_factory):
         anchor = type(anchor)(new, anchor._parent)
     (project / "own-templates").mkdir()
     doc.save(project / "own-templates" / "rectification.docx")
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = run("monthly", "--as-of", "2026-11-28")
-    finally:
-        os.chdir(cwd)
+    result = run_in(project, "monthly", "--as-of", "2026-11-28")
     assert result.exit_code == 0, result.output
     pdfs = sorted((project / "out" / "2026-11" / "pdf").glob("淄改办发*.pdf"), key=lambda p: int(re.search(r"〕(\d+)号", p.name).group(1)))
     assert len(pdfs) == len(VARIANTS) + 1
