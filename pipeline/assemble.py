@@ -69,6 +69,20 @@ def _heading_rows(ws, heading: str, headers: list[str]) -> None:
     ws.append(headers)
 
 
+def _ruled(ws) -> None:
+    """Thin rules round every cell from the header row down; text wrapped, the header bold and centred."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thin = Side(style="thin")
+    for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if cell.row == 2:
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
 def _print_landscape(ws) -> None:
     """Printed on A4 landscape, one page wide, the header row repeated on every page."""
     ws.print_title_rows = "2:2"
@@ -82,7 +96,6 @@ def _print_landscape(ws) -> None:
 def seal_register(made: list[Made], dest: Path, heading: str) -> None:
     """用印登记表.xlsx: one row per document, ready to print and sign at the seal desk."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
@@ -91,19 +104,12 @@ def seal_register(made: list[Made], dest: Path, heading: str) -> None:
     headers = ["序号", "文号", "文种", "标题", "主送单位", "抄送", "页数", "成文日期", "文件", "用印人", "备注"]
     widths = [6, 24, 10, 44, 26, 30, 6, 16, 40, 10, 10]
     _heading_rows(ws, heading, headers)
-    thin = Side(style="thin")
     for i, doc in enumerate(made, start=1):
         ws.append([i, doc.doc_no, doc.kind_name, doc.title, doc.recipient, "、".join(doc.cc), doc.pages,
                    doc.date, doc.pdf or doc.docx, None, None])
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
-        for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            if cell.row == 2:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    _ruled(ws)
     ws.freeze_panes = "A3"
     _print_landscape(ws)
     wb.save(dest)
@@ -119,7 +125,7 @@ def write_manifest(made: list[Made], dest: Path, month: str, as_of: str, extra: 
 def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
     """整改台账.xlsx: every finding with its status as of the run, days overdue and its documents."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter
 
     columns = [("编号", 14), ("督察名称", 22), ("督察日期", 12), ("责任单位", 20), ("问题描述", 40), ("整改要求", 36),
@@ -131,21 +137,16 @@ def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
     for r in rows:
         ws.append([r["id"], r["inspection"], r["inspected"], r["unit"], r["problem"], r["requirement"], r["due"],
                    r["status"], r["done"], r["days_overdue"], "、".join(r["documents"]), r["review"]])
-    thin = Side(style="thin")
     late_fill = PatternFill("solid", fgColor="FDE9E7")
     for col, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
-        late = row[0].row > 2 and (row[9].value or 0) > 0
+    _ruled(ws)
+    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
+        late = (row[9].value or 0) > 0
         for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            if cell.row == 2:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            elif late:
+            if late:
                 cell.fill = late_fill
-            if cell.column in (3, 7, 9) and cell.row > 2:
+            if cell.column in (3, 7, 9):
                 cell.number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"

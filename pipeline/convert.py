@@ -20,8 +20,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable

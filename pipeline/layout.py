@@ -25,7 +25,6 @@ Why these settings (they hold in LibreOffice 7.4 and in Word):
 from __future__ import annotations
 
 import copy
-import re
 from functools import lru_cache
 
 from docx.oxml.ns import qn

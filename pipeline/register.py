@@ -93,7 +93,22 @@ def _issued(e: Entry) -> Issued:
                   dt.date.fromisoformat(e.deadline) if e.deadline else None, e.month)
 
 
-class Register:
+class _Reading:
+    """What both registers derive from their entries()."""
+
+    def entries(self, year: int | None = None) -> list[Entry]:
+        raise NotImplementedError
+
+    def history(self, exclude_run: str | None = None) -> list[Issued]:
+        """The issued (not void) documents, except those of the run being repeated."""
+        return [_issued(e) for e in self.entries() if e.status == "issued" and e.run != exclude_run]
+
+    def preview(self, run: str, requests: list[Request], imports: list[Issued]) -> dict[str, tuple[str, int]]:
+        """The numbers a run would take, computed without writing anything."""
+        return _allocate(self.entries(), run, requests, imports)[0]
+
+
+class Register(_Reading):
     """The SQLite register at path; the file is created only when a number is taken."""
 
     def __init__(self, path: Path | str, timeout: float = 600.0):
@@ -135,14 +150,6 @@ class Register:
         with contextlib.closing(conn):
             sql = "SELECT * FROM documents" + (" WHERE year = ?" if year else "") + " ORDER BY year, series, n"
             return [_entry(r) for r in conn.execute(sql, (year,) if year else ())]
-
-    def history(self, exclude_run: str | None = None) -> list[Issued]:
-        """The issued (not void) documents, except those of the run being repeated."""
-        return [_issued(e) for e in self.entries() if e.status == "issued" and e.run != exclude_run]
-
-    def preview(self, run: str, requests: list[Request], imports: list[Issued]) -> dict[str, tuple[str, int]]:
-        """The numbers a run would take, computed without writing anything."""
-        return _allocate(self.entries(), run, requests, imports)[0]
 
     @contextlib.contextmanager
     def issue(self, run: str, requests: list[Request], imports: list[Issued]) -> Iterator[dict[str, tuple[str, int]]]:
@@ -231,7 +238,7 @@ def _pg_message(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-class PgRegister:
+class PgRegister(_Reading):
     """The register in a PostgreSQL database, shared by several clerks (on several machines).
 
     Same interface and meaning as Register. The URL carries no password: libpq takes it from
@@ -333,14 +340,6 @@ class PgRegister:
         """Every number in the register (issued and void), in series order."""
         sql = "SELECT * FROM documents" + (" WHERE year = %s" if year else "") + ' ORDER BY year, series COLLATE "C", n'
         return self._read(lambda conn: [_entry(r) for r in conn.execute(sql, (year,) if year else ())]) or []
-
-    def history(self, exclude_run: str | None = None) -> list[Issued]:
-        """The issued (not void) documents, except those of the run being repeated."""
-        return [_issued(e) for e in self.entries() if e.status == "issued" and e.run != exclude_run]
-
-    def preview(self, run: str, requests: list[Request], imports: list[Issued]) -> dict[str, tuple[str, int]]:
-        """The numbers a run would take, computed without writing anything."""
-        return _allocate(self.entries(), run, requests, imports)[0]
 
     @contextlib.contextmanager
     def issue(self, run: str, requests: list[Request], imports: list[Issued]) -> Iterator[dict[str, tuple[str, int]]]:
