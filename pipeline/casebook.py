@@ -38,7 +38,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Twips
 
 from . import layout as L
-from .docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml
+from .docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml, slim
 from .errors import RunFailed
 from .sources.cases import CaseSet, Heading, Image, ListItem, Paragraph, Run, Table
 
@@ -488,6 +488,7 @@ def _compose(cases: CaseSet, office_name: str, office_short: str, year, date,
             book.para(L.S_PLAIN, keep_next=True)
             _blocks(book, case.blocks)
     L.schema_order(doc.element.body)
+    slim(doc)
     return doc
 
 

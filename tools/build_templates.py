@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import layout as L  # noqa: E402
-from pipeline.docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml  # noqa: E402
+from pipeline.docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml, slim  # noqa: E402
 
 OUT = ROOT / "templates" / "docx"
 
@@ -440,6 +440,7 @@ def main() -> None:
         doc.core_properties.title = kind
         for part in [doc.element, doc.styles.element, doc.sections[0].footer._element, doc.sections[0].even_page_footer._element]:
             L.schema_order(part)
+        slim(doc)
         doc.save(OUT / f"{kind}.docx")
         print(f"wrote {OUT / f'{kind}.docx'}")
 
