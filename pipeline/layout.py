@@ -25,6 +25,7 @@ Why these settings (they hold in LibreOffice 7.4 and in Word):
 from __future__ import annotations
 
 import copy
+import re
 from functools import lru_cache
 
 from docx.oxml.ns import qn
@@ -407,6 +408,7 @@ MM_PT = 72 / 25.4
 TEXT_TOP_PT = MARGIN_TOP / PT
 TEXT_BOTTOM_PT = (PAGE_H - MARGIN_BOTTOM) / PT
 COLOPHON_ALLOWANCE_PT = 1.5
+COLOPHON_TOP_PT = 0.95  # measured: the 版记's top rule below the line it follows (half its 1 pt border, and more)
 
 
 def colophon_table(document, styles_by_id: dict[str, str] | None = None, body=None):
@@ -422,28 +424,79 @@ def colophon_table(document, styles_by_id: dict[str, str] | None = None, body=No
 
 
 def colophon_rules(pdf_path, rows: int) -> tuple[int, int, float, float] | None:
-    """(page number, page count, top rule y, bottom rule y) of the 版记 in a PDF, in points."""
-    import pdfplumber
+    """(page number, page count, top rule y, bottom rule y) of the 版记 in a PDF, in points from the
+    top of the page: the last page holding rows + 1 long black horizontal rules, read by `stroked_lines`."""
+    from pypdf import PdfReader
 
-    with pdfplumber.open(pdf_path) as pdf:
-        count = len(pdf.pages)
-        for index in range(count - 1, -1, -1):
-            page = pdf.pages[index]
-            long_black = sorted(
-                {round(line["top"], 2) for line in page.lines
-                 if abs(line["top"] - line["bottom"]) < 0.5 and line["x1"] - line["x0"] > 150 * MM_PT
-                 and (line.get("linewidth") or 0) >= 0.7 and _is_black(line.get("stroking_color"))})
-            if len(long_black) >= rows + 1:
-                rules = long_black[-(rows + 1):]
-                return index + 1, count, rules[0], rules[-1]
+    reader = PdfReader(pdf_path)
+    count = len(reader.pages)
+    for index in range(count - 1, -1, -1):
+        page = reader.pages[index]
+        height = float(page.mediabox.top)
+        long_black = sorted(
+            {round(height - y0, 2) for x0, y0, x1, y1, width, gray in stroked_lines(page.get_contents().get_data())
+             if abs(y1 - y0) < 0.5 and abs(x1 - x0) > 150 * MM_PT and width >= 0.7 and gray < 0.2})
+        if len(long_black) >= rows + 1:
+            rules = long_black[-(rows + 1):]
+            return index + 1, count, rules[0], rules[-1]
     return None
 
 
-def _is_black(color) -> bool:
-    if color is None:
-        return True
-    values = color if isinstance(color, (tuple, list)) else (color,)
-    return all(isinstance(v, (int, float)) and v < 0.2 for v in values) if len(values) != 4 else values[3] > 0.8
+_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|/[^\s/<>\[\]()]+|[-+]?(?:\d+\.?\d*|\.\d+)|[A-Za-z'\"*]+|\[|\]")
+
+
+def stroked_lines(content: bytes) -> list[tuple[float, float, float, float, float, float]]:
+    """The straight segments a page content stream strokes: (x0, y0, x1, y1, line width, darkness
+    0 black … 1 white), in page space. A small reader of the operators LibreOffice's PDF export
+    uses for rules (q Q cm w RG G K m l h S); text and images are skipped. It replaces pdfplumber
+    here, which parses every font of the page and took ~0.2 s per PDF."""
+    ctm, width, gray = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 1.0, 0.0
+    stack: list[tuple] = []
+    operands: list[float] = []
+    path: list[tuple[float, float]] = []
+    segments: list[tuple[float, float, float, float, float, float]] = []
+    out = []
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = ctm
+        return a * x + c * y + e, b * x + d * y + f
+
+    for match in _TOKEN.finditer(content):
+        token = match.group()
+        first = token[:1]
+        if first.isdigit() or first in b"-+.":
+            operands.append(float(token))
+            continue
+        if not first.isalpha() and first not in b"'\"*":
+            operands.clear()  # strings, names, arrays: operands of text and painting operators
+            continue
+        op = token.decode("latin-1")
+        if op == "q":
+            stack.append((ctm, width, gray))
+        elif op == "Q" and stack:
+            ctm, width, gray = stack.pop()
+        elif op == "cm" and len(operands) >= 6:
+            a, b, c, d, e, f = operands[-6:]
+            A, B, C, D, E, F = ctm
+            ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+        elif op == "w" and operands:
+            width = operands[-1] * (abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]) ** 0.5)
+        elif op in ("RG", "G", "K") and operands:
+            values = operands[-{"RG": 3, "G": 1, "K": 4}[op]:]
+            gray = 1 - values[3] if op == "K" else max(values)  # the lightest channel decides
+        elif op == "m" and len(operands) >= 2:
+            path = [point(*operands[-2:])]
+        elif op == "l" and len(operands) >= 2 and path:
+            nxt = point(*operands[-2:])
+            segments.append((*path[-1], *nxt))
+            path.append(nxt)
+        elif op in ("S", "s"):
+            out.extend((*seg, width, gray) for seg in segments)
+            segments, path = [], []
+        elif op in ("n", "f", "F", "f*", "B", "B*", "b", "b*"):
+            segments, path = [], []
+        operands.clear()
+    return out
 
 
 def place_colophon(docx_path, pdf_path) -> bool:
@@ -463,19 +516,21 @@ def place_colophon(docx_path, pdf_path) -> bool:
     if found is None:
         return False
     page, _, top, bottom = found
+    # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
+    gap = TEXT_BOTTOM_PT - bottom - COLOPHON_ALLOWANCE_PT
+    spacers = []
     if page % 2 == 1:
-        # printed on both sides, the 版记 goes on the back: start the next (even) page; the
-        # next pass measures it there and moves it down (a guess from this page's figures
-        # can be off when the first pass split the 版记 across pages)
-        spacers = [_spacer(LINE, page_break=True)]
-    else:
-        # the bottom rule's own width and the document's closing 1-twip paragraph must fit too
-        gap = TEXT_BOTTOM_PT - bottom - COLOPHON_ALLOWANCE_PT
-        if gap < 0.5:
-            return False
+        # printed on both sides, the 版记 goes on the back: start the next (even) page, where its
+        # top rule comes COLOPHON_TOP_PT under the page-break line, and move it down from there
+        # (the next pass measures it again and corrects what is left)
+        spacers.append(_spacer(LINE, page_break=True))
+        gap = TEXT_BOTTOM_PT - COLOPHON_ALLOWANCE_PT - (TEXT_TOP_PT + LINE / PT + COLOPHON_TOP_PT + bottom - top)
+    elif gap < 0.5:
+        return False
+    if gap >= 0.5:
         # whole blank lines, then one paragraph for the rest (renderers cap a single tall line)
         lines, rest = divmod(round(gap * PT), LINE)
-        spacers = [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
+        spacers += [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
     for spacer in spacers:
         table.addprevious(spacer)
     document.save(docx_path)
