@@ -23,13 +23,13 @@ import threading
 from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .errors import RunFailed
 
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 WORKER = Path(__file__).resolve().parent / "uno_worker.py"
-RESTART_AFTER = 100  # documents per instance, to bound LibreOffice's memory (measured: ~600 MB after 250)
+RESTART_AFTER = 1000  # documents per instance: a safety bound (its caches are capped: pipeline/uno_worker.py SETTINGS)
 TIMEOUT = 120.0  # seconds for one document before the instance is taken for hung
 START_TIMEOUT = 120.0
 ATTEMPTS = 3
@@ -124,14 +124,16 @@ class Worker:
             raise EOFError("LibreOffice stopped")
         return json.loads(line)
 
-    def convert(self, src: Path, dest: Path, timeout: float = TIMEOUT) -> None:
+    def convert(self, src: Path, dest: Path, timeout: float = TIMEOUT, last_page: bool = False) -> int:
+        """Convert; return the document's page count (the PDF holds only the last one if last_page)."""
         assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps({"in": str(src), "out": str(dest)}) + "\n")
+        self.proc.stdin.write(json.dumps({"in": str(src), "out": str(dest), "last_page": last_page}) + "\n")
         self.proc.stdin.flush()
         answer = self._answer(timeout)
         self.done += 1
         if not answer.get("ok"):
             raise RuntimeError(answer.get("error", "conversion failed"))
+        return int(answer.get("pages") or 0)
 
     def kill(self) -> None:
         try:
@@ -176,9 +178,10 @@ class ConverterPool:
             self.threads.append(t)
         return self
 
-    def submit(self, src: Path, dest: Path, after: Callable[[Path, Path], bool] | None = None) -> Future:
-        """Convert src to dest. `after(src, pdf)` runs on the fresh PDF; when it returns True it has
-        changed src (the 版记 placed from the measured PDF) and src is converted again, at most twice."""
+    def submit(self, src: Path, dest: Path, after: Callable[[Path, Path, int], bool] | None = None) -> Future:
+        """Convert src to dest. With `after`, src is first converted to its last page only and
+        `after(src, pdf, number of that page)` measures it and may change src (the 版记 placed); then
+        src is converted whole, and `after(src, pdf, 1)` checks it: if it changes src again, once more."""
         future: Future = Future()
         with self.lock:
             self.submitted += 1
@@ -194,11 +197,14 @@ class ConverterPool:
             error = None
             for attempt in range(ATTEMPTS):
                 try:
-                    self._convert(slot, src, dest)
-                    for _ in range(2):
-                        if after is None or not after(src, dest):
-                            break
+                    if after is None:
                         self._convert(slot, src, dest)
+                    else:
+                        pages = self._convert(slot, src, dest, last_page=True)
+                        after(src, dest, pages or 1)
+                        self._convert(slot, src, dest)
+                        if after(src, dest, 1):
+                            self._convert(slot, src, dest)
                     error = None
                     break
                 except Exception as exc:  # crashed, hung or refused: a new instance, then retry
@@ -218,19 +224,20 @@ class ConverterPool:
             if self.progress:
                 self.progress(done, total)
 
-    def _convert(self, slot: int, src: Path, dest: Path) -> None:
-        if self.python is None:  # no UNO bridge: one soffice --convert-to per call
+    def _convert(self, slot: int, src: Path, dest: Path, last_page: bool = False) -> int:
+        """Page count, or 0 when not known (the whole document is then in dest)."""
+        if self.python is None:  # no UNO bridge: one soffice --convert-to per call, the whole document
             _convert_batch(self.soffice, [src], dest.parent, TIMEOUT)
             if not dest.exists():
                 raise RuntimeError("soffice --convert-to wrote nothing")
-            return
+            return 0
         worker = self.workers[slot]
         if worker is not None and worker.done >= RESTART_AFTER:
             worker.close()
             worker = self.workers[slot] = None
         if worker is None:
             worker = self.workers[slot] = Worker(self.soffice, self.python)
-        worker.convert(src, dest)
+        return worker.convert(src, dest, last_page=last_page)
 
     def __exit__(self, *exc) -> None:
         for _ in self.threads:
@@ -266,12 +273,17 @@ def convert_all(docx_files: list[Path], outdir: Path, jobs: int, progress: Calla
 
 
 def wait_all(futures: list[Future]) -> list[Path]:
-    results, failed = [], []
-    for f in futures:
+    return [path for _, path in as_converted(futures)]
+
+
+def as_converted(futures: list[Future]) -> Iterator[tuple[int, Path]]:
+    """(index, PDF) in submission order, each as soon as it is ready; RunFailed at the end,
+    naming every document that failed."""
+    failed = []
+    for i, f in enumerate(futures):
         try:
-            results.append(f.result())
+            yield i, f.result()
         except RunFailed as exc:
             failed.append(str(exc))
     if failed:
         raise RunFailed(f"{len(failed)} document(s) not converted to PDF: " + "; ".join(failed[:3]))
-    return results

@@ -423,14 +423,15 @@ def colophon_table(document, styles_by_id: dict[str, str] | None = None, body=No
     return None
 
 
-def colophon_rules(pdf_path, rows: int) -> tuple[int, int, float, float] | None:
+def colophon_rules(pdf_path, rows: int, first_page: int = 1) -> tuple[int, int, float, float] | None:
     """(page number, page count, top rule y, bottom rule y) of the 版记 in a PDF, in points from the
-    top of the page: the last page holding rows + 1 long black horizontal rules, read by `stroked_lines`."""
+    top of the page: the last page holding rows + 1 long black horizontal rules, read by `stroked_lines`.
+    `first_page` is the number of the PDF's first page when it holds only the document's last pages."""
     from pypdf import PdfReader
 
     reader = PdfReader(pdf_path)
-    count = len(reader.pages)
-    for index in range(count - 1, -1, -1):
+    count = first_page - 1 + len(reader.pages)
+    for index in range(len(reader.pages) - 1, -1, -1):
         page = reader.pages[index]
         height = float(page.mediabox.top)
         long_black = sorted(
@@ -438,7 +439,7 @@ def colophon_rules(pdf_path, rows: int) -> tuple[int, int, float, float] | None:
              if abs(y1 - y0) < 0.5 and abs(x1 - x0) > 150 * MM_PT and width >= 0.7 and gray < 0.2})
         if len(long_black) >= rows + 1:
             rules = long_black[-(rows + 1):]
-            return index + 1, count, rules[0], rules[-1]
+            return first_page + index, count, rules[0], rules[-1]
     return None
 
 
@@ -499,7 +500,7 @@ def stroked_lines(content: bytes) -> list[tuple[float, float, float, float, floa
     return out
 
 
-def place_colophon(docx_path, pdf_path) -> bool:
+def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
     """Move the 版记 down so its last rule sits on the bottom edge of the text block of an even page.
 
     Every line of the page is on the exact 28.95 pt pitch, so one spacer paragraph of exact
@@ -512,7 +513,7 @@ def place_colophon(docx_path, pdf_path) -> bool:
     if table is None:
         return False
     rows = len(table.findall(qn("w:tr")))
-    found = colophon_rules(pdf_path, rows)
+    found = colophon_rules(pdf_path, rows, first_page)
     if found is None:
         return False
     page, _, top, bottom = found
