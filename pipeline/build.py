@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from pypdf import PdfReader
+
 from . import assemble, layout, plan
 from .config import Config
 from .context import build_context
-from .convert import ConverterPool, wait_all
+from .convert import ConverterPool, as_converted
 from .errors import RunFailed
 from .model import Decision, Kind, Numbered
 from .register import open_register
@@ -95,10 +97,8 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
-            made = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress)
+            made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress)
             summary.made = made
-            if pdf:
-                summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
             ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
@@ -158,10 +158,13 @@ def _output(out_root: Path, label: str) -> Iterator[_Folder]:
 
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
-          pdf: bool, jobs: int | None, progress: Progress | None) -> list[assemble.Made]:
+          pdf: bool, jobs: int | None, progress: Progress | None) -> tuple[list[assemble.Made], int | None]:
+    """The documents, rendered and converted; the print bundle (打印合集.pdf) is written as the
+    PDFs appear. Returns the documents and the bundle's page count (None without PDFs)."""
     (work / "docx").mkdir()
     same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
     made = []
+    bundle_pages = None
     jobs = jobs or os.cpu_count() or 1
     pdf_dir = work / "pdf"
     with contextlib.ExitStack() as stack:
@@ -190,11 +193,13 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
             if progress:
                 progress("rendered", i, len(numbered))
         if pool is not None:
-            pdfs = wait_all(futures)
-            for m, p in zip(made, pdfs):
-                m.pdf = f"pdf/{p.name}"
-                m.pages = assemble.count_pages(p)
-    return made
+            bundle = stack.enter_context(assemble.PrintBundle(work / "打印合集.pdf"))
+            for i, pdf_path in as_converted(futures):  # in print order, while the rest convert
+                reader = PdfReader(pdf_path)
+                made[i].pdf, made[i].pages = f"pdf/{pdf_path.name}", len(reader.pages)
+                bundle.add(made[i], reader)
+            bundle_pages = bundle.write()
+    return made, bundle_pages
 
 
 def _charts(ranking, folder: Path) -> list:
@@ -307,7 +312,7 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
             doc_no = numbers[request.key][0]
             numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
             work = output.make()
-            made = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress)
+            made, _ = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress)
             book_docx = work / "docx" / safe_filename(title, ".docx")
             if progress:
                 progress("book", 0, 1)
