@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import re
 from functools import lru_cache
+from typing import Any
 
 from docx.oxml.ns import qn
 from docx.oxml import OxmlElement
@@ -118,7 +119,7 @@ def _set_child(parent, tag: str, **attrs) -> None:
         el.set(qn(k), str(v))
 
 
-_W_PPR, _W_PSTYLE, _W_VAL, _W_P = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:p")
+_W_PPR, _W_PSTYLE, _W_VAL, _W_P, _W_T, _W_TBL = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:p"), qn("w:t"), qn("w:tbl")
 
 
 def style_of(paragraph, styles_by_id: dict[str, str]) -> str:
@@ -132,7 +133,7 @@ def style_of(paragraph, styles_by_id: dict[str, str]) -> str:
 
 
 def paragraph_text(p) -> str:
-    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+    return "".join(t.text or "" for t in p.iter(_W_T))
 
 
 def fit_one_line(p, size_pt: float, max_width_pt: float) -> None:
@@ -250,14 +251,17 @@ def set_right_indent(p, twips: int) -> None:
     ind.set(qn("w:right"), str(twips))
 
 
+_W_KEEP_NEXT = qn("w:keepNext")
+
+
 def keep_with_next(p) -> None:
-    ppr = p.find(qn("w:pPr"))
+    ppr = p.find(_W_PPR)
     if ppr is None:
         ppr = OxmlElement("w:pPr")
         p.insert(0, ppr)
-    if ppr.find(qn("w:keepNext")) is None:
+    if ppr.find(_W_KEEP_NEXT) is None:
         el = OxmlElement("w:keepNext")
-        ps = ppr.find(qn("w:pStyle"))
+        ps = ppr.find(_W_PSTYLE)
         if ps is not None:
             ps.addnext(el)
         else:
@@ -318,8 +322,8 @@ def finish(document, styles: StyleInfo | None = None) -> None:
 def finish_body(body, styles: StyleInfo) -> None:
     """finish() on a body element (the fast renderer has no python-docx Document)."""
     styles_by_id = styles.names
-    for p in body.iterchildren(_W_P):  # heads and titles are top-level paragraphs
-        name = style_of(p, styles_by_id)
+    named = [(p, style_of(p, styles_by_id)) for p in body.iterchildren(_W_P)]  # heads and titles are top-level
+    for p, name in named:
         if name == S_MARK:
             fit_one_line(p, styles.size(S_MARK), TEXT_W_PT - 15 / 0.3528)
         elif name == S_SLIP_HEAD:
@@ -330,8 +334,8 @@ def finish_body(body, styles: StyleInfo) -> None:
                 lines = title_lines(text, int(TEXT_W_PT // styles.size(name)))
                 if len(lines) > 1:
                     set_lines(p, lines)
-    _place_signature(body, styles_by_id)
-    for tbl in body.iter(qn("w:tbl")):
+    _place_signature(named)
+    for tbl in body.iter(_W_TBL):
         fit_table(tbl)
     schema_order(body)
 
@@ -366,11 +370,12 @@ def fit_table(tbl) -> None:
                 tcw.set(qn("w:type"), "dxa")
 
 
-def _place_signature(body, styles_by_id) -> None:
-    """Centre the signature over the date (右空四字), and keep body text on the signature's page."""
-    top_level = [p for p in body if p.tag == qn("w:p")]
-    sig = next((p for p in top_level if style_of(p, styles_by_id) == S_SIGNATURE), None)
-    date = next((p for p in top_level if style_of(p, styles_by_id) == S_DATE), None)
+def _place_signature(named: list[tuple[Any, str]]) -> None:
+    """Centre the signature over the date (右空四字), and keep body text on the signature's page.
+    `named`: the body's top-level paragraphs with their style names."""
+    top_level = [p for p, _ in named]
+    sig = next((p for p, name in named if name == S_SIGNATURE), None)
+    date = next((p for p, name in named if name == S_DATE), None)
     if date is None:
         return
     date_w = text_width_em(paragraph_text(date)) * CHAR_PITCH_PT
@@ -389,16 +394,16 @@ def _place_signature(body, styles_by_id) -> None:
     idx = top_level.index(anchor)
     j = idx - 1
     while j >= 0:
-        p = top_level[j]
+        p, name = named[j]
         keep_with_next(p)
-        if style_of(p, styles_by_id) in BODY_STYLES and paragraph_text(p).strip():
+        if name in BODY_STYLES and paragraph_text(p).strip():
             break
         j -= 1
     if sig is not None:
         keep_with_next(sig)
     # a receipt strip after the date goes with it
     k = top_level.index(date) + 1
-    if k < len(top_level) and style_of(top_level[k], styles_by_id) == S_RECEIPT:
+    if k < len(named) and named[k][1] == S_RECEIPT:
         keep_with_next(date)
 
 
