@@ -16,7 +16,7 @@ from lxml import etree
 from conftest import ROOT
 from pipeline import layout
 from pipeline.config import load_config
-from pipeline.convert import ConverterPool, soffice_path, uno_python, wait_all
+from pipeline.convert import ConverterPool, Worker, soffice_path, uno_python, wait_all
 from pipeline.examples import KINDS, example_contexts
 from pipeline.render import Renderer
 
@@ -117,3 +117,39 @@ def test_a_killed_instance_costs_a_retry_not_a_document(renderer, tmp_path):
             text = "".join(c["text"] for c in doc.pages[0].chars)
         assert f"淄改办提〔2026〕{i + 1}号" in text
     assert not list((tmp_path / "pdf").glob("*.part"))
+
+
+def test_a_first_look_converts_the_last_page_only(renderer, tmp_path):
+    r, contexts = renderer
+    docx = tmp_path / "notice.docx"
+    r.render("rectification", contexts["rectification"], docx)
+    worker = Worker(soffice_path(), uno_python())
+    try:
+        pages = worker.convert(docx, tmp_path / "last.pdf", last_page=True)
+        assert worker.convert(docx, tmp_path / "whole.pdf") == pages
+    finally:
+        worker.close()
+    with pdfplumber.open(tmp_path / "whole.pdf") as whole, pdfplumber.open(tmp_path / "last.pdf") as last:
+        assert len(whole.pages) == pages >= 2 and len(last.pages) == 1
+        assert last.pages[0].extract_text() == whole.pages[-1].extract_text()
+
+
+def test_the_profile_caps_libreoffice_caches_and_keeps_other_settings(tmp_path):
+    from pipeline import uno_worker
+
+    user = tmp_path / "profile" / "user"
+    user.mkdir(parents=True)
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry">\n'
+        '<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>zh-CN</value></prop></item>\n'
+        '<item oor:path="/org.openoffice.Office.Common/Cache/Font"><prop oor:name="TextRunsCacheSize" oor:op="fuse"><value>5</value></prop></item>\n'
+        "</oor:items>\n", encoding="utf-8")
+    for _ in range(2):  # every start writes them again, once
+        uno_worker.set_profile((tmp_path / "profile").as_uri())
+    text = (user / "registrymodifications.xcu").read_text(encoding="utf-8")
+    assert "ooLocale" in text and "<value>5</value>" not in text
+    for (node, name), value in uno_worker.SETTINGS.items():
+        assert text.count(f'oor:name="{name}"') == 1 and f"<value>{value}</value>" in text
+    import xml.dom.minidom
+
+    xml.dom.minidom.parseString(text.encode("utf-8"))  # still well-formed

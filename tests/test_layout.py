@@ -247,3 +247,27 @@ def test_page_layout_constants_match_the_standard():
     assert abs((L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT) / L.MM - 156) < 0.1
     assert abs((L.PAGE_H - L.MARGIN_TOP - L.MARGIN_BOTTOM) / L.MM - 225) < 0.1
     assert 28 * L.CHAR_PITCH_PT <= L.TEXT_W_PT < 29 * L.CHAR_PITCH_PT
+
+
+def test_the_small_rule_reader_agrees_with_pdfplumber(notices):
+    """colophon_rules reads the content stream itself (fast); pdfplumber is the reference."""
+    for pdf_path in notices:
+        with pdfplumber.open(pdf_path) as pdf:
+            count = len(pdf.pages)
+            last = pdf.pages[-1]
+            expected = sorted({round(r["top"], 2) for r in last.lines
+                               if abs(r["top"] - r["bottom"]) < 0.5 and r["x1"] - r["x0"] > 150 * MM and r["linewidth"] >= 0.7})
+        found = L.colophon_rules(pdf_path, 2)
+        assert found is not None, pdf_path.name
+        page, pages, top, bottom = found
+        assert (page, pages) == (count, count)
+        assert abs(top - expected[-3]) < 0.05 and abs(bottom - expected[-1]) < 0.05
+        # the same page read alone, numbered as the document's last page (the pool's first look)
+        assert L.colophon_rules(pdf_path, 2, first_page=7)[0] == 7 + count - 1
+
+
+def test_stroked_lines_follow_the_graphics_state():
+    content = (b"0 0 1 RG 2 w 10 20 m 200 20 l S q 0 G 0.5 w 1 0 0 1 0 100 cm 10 20 m 300 20 l S Q "
+               b"BT /F1 12 Tf (m l S) Tj ET 10 30 m 50 30 l S 1 1 1 RG 0 0 m 400 0 l S 5 5 m 9 9 l n")
+    lines = L.stroked_lines(content)
+    assert lines == [(10, 20, 200, 20, 2, 1), (10, 120, 300, 120, 0.5, 0), (10, 30, 50, 30, 2, 1), (0, 0, 400, 0, 2, 1)]
