@@ -97,16 +97,20 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
-            made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress)
+
+            def sheets() -> None:
+                """The sheets that need no PDF: written while the last documents convert."""
+                ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
+                if ranking is not None:
+                    assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
+                if office.findings:
+                    assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
+                                                  f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
+
+            made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets)
             summary.made = made
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
-            ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
-            if ranking is not None:
-                assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
-            if office.findings:
-                assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
-                                              f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
     summary.out = output.final
     return summary
 
@@ -158,9 +162,11 @@ def _output(out_root: Path, label: str) -> Iterator[_Folder]:
 
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
-          pdf: bool, jobs: int | None, progress: Progress | None) -> tuple[list[assemble.Made], int | None]:
+          pdf: bool, jobs: int | None, progress: Progress | None,
+          alongside: Callable[[], None] | None = None) -> tuple[list[assemble.Made], int | None]:
     """The documents, rendered and converted; the print bundle (打印合集.pdf) is written as the
-    PDFs appear. Returns the documents and the bundle's page count (None without PDFs)."""
+    PDFs appear, and `alongside` runs once every document is rendered, while they convert.
+    Returns the documents and the bundle's page count (None without PDFs)."""
     (work / "docx").mkdir()
     same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
     made = []
@@ -192,6 +198,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                 futures.append(pool.submit(work / "docx" / name, pdf_dir / (Path(name).stem + ".pdf"), after))
             if progress:
                 progress("rendered", i, len(numbered))
+        if alongside is not None:
+            alongside()
         if pool is not None:
             bundle = stack.enter_context(assemble.PrintBundle(work / "打印合集.pdf"))
             for i, pdf_path in as_converted(futures):  # in print order, while the rest convert
