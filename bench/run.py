@@ -5,8 +5,9 @@
 (a) the obvious way: `DocxTemplate(path)` load, render, save per document, then one
     `soffice --convert-to pdf` process per document — timed on a sample of the documents
     and scaled to all of them;
-(b) the project's way: the same templates compiled once (pipeline.render), and the whole
-    `make-notices monthly` run (register, PDFs through the warm pool, print bundle).
+(b) the project's way: the same templates compiled once (pipeline.render), the whole
+    `make-notices monthly` run (register, PDFs through the warm pool, print bundle), and the
+    year's case book (`make-notices cases`, 100 cases).
 Prints the ratios, documents per second and the peak memory of the run (the process and
 its LibreOffice children together), and writes the figures as JSON.
 """
@@ -33,45 +34,81 @@ AS_OF = dt.date(2026, 11, 28)
 
 
 def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
+    """Resident memory (bytes) of a process and all its descendants, summed (pages the processes
+    share, such as LibreOffice's libraries and the mapped fonts, are counted once per process)."""
+    return sum(_rss(p) for p in _tree(pid))
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional memory (bytes) of the process tree: shared pages divided among their sharers."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[21]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _tree(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            ppid = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [pid]
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        out.append(p)
         stack.extend(children.get(p, []))
-    return total
+    return out
 
 
-def run_monthly(project: Path, out: str) -> dict:
-    """The project's whole monthly run as a clerk starts it; wall time and peak memory."""
+def run_cli(project: Path, *args: str) -> dict:
+    """One make-notices command as a clerk starts it: wall time and peak memory of its process tree."""
     exe = Path(sys.executable).parent / "make-notices"
     start = time.perf_counter()
-    proc = subprocess.Popen([str(exe), "--out", out, "monthly", "--as-of", AS_OF.isoformat()], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
+    proc = subprocess.Popen([str(exe), *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = peak_pss = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss(proc.pid))
+        peak_pss = max(peak_pss, tree_pss(proc.pid))
         time.sleep(0.2)
     wall = time.perf_counter() - start
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
-        raise SystemExit(f"make-notices failed:\n{output}")
+        raise SystemExit(f"make-notices {' '.join(args)} failed:\n{output}")
+    return {"seconds": wall, "peak_rss_mb": peak / 2**20, "peak_pss_mb": peak_pss / 2**20}
+
+
+def run_monthly(project: Path, out: str) -> dict:
+    """The project's whole monthly run: documents, PDFs, register, print bundle."""
+    figures = run_cli(project, "--out", out, "monthly", "--as-of", AS_OF.isoformat())
     manifest = json.loads((project / out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
-    return {"seconds": wall, "documents": len(manifest["documents"]), "peak_rss_mb": peak / 2**20,
-            "pages": sum(d["pages"] or 0 for d in manifest["documents"])}
+    figures.update(documents=len(manifest["documents"]), pages=sum(d["pages"] or 0 for d in manifest["documents"]))
+    return figures
+
+
+def run_book(project: Path, out: str) -> dict:
+    """The year's case book with its 印发 notice (the generated office has 100 cases)."""
+    figures = run_cli(project, "--out", out, "cases", "--year", str(AS_OF.year), "--as-of", AS_OF.isoformat())
+    manifest = json.loads((project / out / f"cases-{AS_OF.year}" / "manifest.json").read_text(encoding="utf-8"))
+    figures["pages"] = sum(d["pages"] or 0 for d in manifest["documents"])
+    return figures
 
 
 def contexts(project: Path):
@@ -99,6 +136,9 @@ def contexts(project: Path):
     return config, out
 
 
+REPEATS = 3  # each rendering loop is timed this many times and the fastest counts (noisy machines)
+
+
 def obvious_render(config, docs, out: Path) -> float:
     """Seconds per document, the obvious docxtpl loop: load, render, save."""
     from docxtpl import DocxTemplate
@@ -107,16 +147,20 @@ def obvious_render(config, docs, out: Path) -> float:
 
     renderer = Renderer(config.templates_dir)
     env = make_env()
-    start = time.perf_counter()
-    for i, (kind, ctx) in enumerate(docs):
-        tpl = DocxTemplate(str(renderer.path(kind)))
-        tpl.render(ctx, jinja_env=env, autoescape=True)
-        tpl.save(out / f"obvious-{i}.docx")
-    return (time.perf_counter() - start) / len(docs)
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for i, (kind, ctx) in enumerate(docs):
+            tpl = DocxTemplate(str(renderer.path(kind)))
+            tpl.render(ctx, jinja_env=env, autoescape=True)
+            tpl.save(out / f"obvious-{i}.docx")
+        best = min(best, (time.perf_counter() - start) / len(docs))
+    return best
 
 
 def project_render(config, docs, out: Path, profile: bool) -> tuple[float, str]:
-    """Seconds per document, the project's renderer (templates compiled once), and a profile."""
+    """Seconds per document, the project's renderer (templates compiled once), and a profile of
+    one more loop, run apart from the timed ones (the profiler slows what it watches)."""
     from pipeline.examples import KINDS, example_contexts
     from pipeline.render import Renderer
 
@@ -125,21 +169,23 @@ def project_render(config, docs, out: Path, profile: bool) -> tuple[float, str]:
     firsts = {kind: ctx for kind, ctx in reversed(docs)}  # one of each kind
     for kind, ctx in firsts.items():  # warm: jieba's dictionary, first imports
         renderer.render(kind, ctx, out / "warm.docx")
-    prof = cProfile.Profile() if profile else None
-    start = time.perf_counter()
-    if prof:
-        prof.enable()
-    for i, (kind, ctx) in enumerate(docs):
-        renderer.render(kind, ctx, out / f"fast-{i}.docx")
-    if prof:
-        prof.disable()
-    per_doc = (time.perf_counter() - start) / len(docs)
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for i, (kind, ctx) in enumerate(docs):
+            renderer.render(kind, ctx, out / f"fast-{i}.docx")
+        best = min(best, (time.perf_counter() - start) / len(docs))
     text = ""
-    if prof:
+    if profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for i, (kind, ctx) in enumerate(docs):
+            renderer.render(kind, ctx, out / f"fast-{i}.docx")
+        prof.disable()
         stream = io.StringIO()
         pstats.Stats(prof, stream=stream).sort_stats("cumulative").print_stats(18)
         text = stream.getvalue()
-    return per_doc, text
+    return best, text
 
 
 def obvious_pdf(files: list[Path], out: Path) -> float:
@@ -180,6 +226,7 @@ def main() -> None:
         pdf_files = [scratch / f"obvious-{i}.docx" for i in range(min(a.pdf_sample, len(sample)))]
         t_obvious_pdf = obvious_pdf(pdf_files, scratch)
         run = run_monthly(project, "out")
+        book = run_book(project, "out")
         n = run["documents"]
         obvious_total = n * (t_obvious + t_obvious_pdf)
         figures = {
@@ -190,7 +237,8 @@ def main() -> None:
             "pdf_obvious_s_per_doc": t_obvious_pdf,
             "run_obvious_estimated_s": obvious_total, "run_project_s": run["seconds"],
             "run_speedup": obvious_total / run["seconds"], "run_docs_per_second": n / run["seconds"],
-            "run_peak_rss_mb": run["peak_rss_mb"], "pages": run["pages"],
+            "run_peak_rss_mb": run["peak_rss_mb"], "run_peak_pss_mb": run["peak_pss_mb"], "pages": run["pages"],
+            "book": book,
         }
         if a.large:
             big = work / "large"
@@ -198,17 +246,21 @@ def main() -> None:
                             "--units", "120", "--findings", "2400"], check=True)
             large = run_monthly(big, "out")
             figures["large"] = {"documents": large["documents"], "seconds": large["seconds"],
-                                "peak_rss_mb": large["peak_rss_mb"], "docs_per_second": large["documents"] / large["seconds"]}
+                                "peak_rss_mb": large["peak_rss_mb"], "peak_pss_mb": large["peak_pss_mb"],
+                                "docs_per_second": large["documents"] / large["seconds"]}
         print(f"documents in the run:            {n} ({run['pages']} pages)")
         print(f"render, obvious docxtpl loop:    {t_obvious * 1000:7.1f} ms/doc  ({1 / t_obvious:6.1f} docs/s)")
         print(f"render, project (compiled once): {t_fast * 1000:7.1f} ms/doc  ({1 / t_fast:6.1f} docs/s)   ratio {t_obvious / t_fast:.1f}x")
         print(f"PDF, one soffice per document:   {t_obvious_pdf:7.2f} s/doc")
         print(f"whole run, obvious (estimated):  {obvious_total:7.1f} s")
         print(f"whole run, project (measured):   {run['seconds']:7.1f} s  ({n / run['seconds']:.1f} docs/s)   ratio {obvious_total / run['seconds']:.1f}x")
-        print(f"peak memory of the run:          {run['peak_rss_mb']:7.0f} MB (process + LibreOffice)")
+        print(f"peak memory of the run:          {run['peak_rss_mb']:7.0f} MB resident, summed over the process and its"
+              f" LibreOffice children ({run['peak_pss_mb']:.0f} MB proportional, shared pages counted once)")
+        print(f"case book (100 cases) + notice:  {book['seconds']:7.1f} s  ({book['pages']} pages, peak {book['peak_rss_mb']:.0f} MB)")
         if a.large:
             lg = figures["large"]
-            print(f"large run: {lg['documents']} documents in {lg['seconds']:.1f} s, peak {lg['peak_rss_mb']:.0f} MB")
+            print(f"large run: {lg['documents']} documents in {lg['seconds']:.1f} s, peak {lg['peak_rss_mb']:.0f} MB resident"
+                  f" ({lg['peak_pss_mb']:.0f} MB proportional)")
         if prof:
             print(prof)
         a.json.parent.mkdir(parents=True, exist_ok=True)
