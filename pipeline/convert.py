@@ -11,6 +11,7 @@ Python bridge is missing, files are converted in batches by `soffice --convert-t
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import queue
@@ -21,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
@@ -153,8 +155,26 @@ class Worker:
         self.kill()
 
 
+@dataclass
+class _Job:
+    """A document on its way through the pool. With `after` (a 版记 to place) it goes
+    first look (last page) → measure → whole → check (→ again, if the check changed it)."""
+
+    src: Path
+    dest: Path
+    future: Future
+    after: Callable[[Path, Path, int], bool] | None
+    step: str = "first"
+    pages: int = 0
+    attempts: int = 0
+    error: Exception | None = None
+
+
 class ConverterPool:
-    """Convert documents as they are submitted, on `jobs` warm LibreOffice instances."""
+    """Convert documents as they are submitted, on `jobs` warm LibreOffice instances.
+
+    Measuring a PDF and changing its DOCX (`after`) happens on a thread of its own, so an
+    instance converts the next document meanwhile; a document in flight goes before new ones."""
 
     def __init__(self, jobs: int, progress: Callable[[int, int], None] | None = None):
         self.soffice = soffice_path()
@@ -163,7 +183,9 @@ class ConverterPool:
         self.python = uno_python()
         self.jobs = max(1, jobs)
         self.progress = progress
-        self.queue: queue.Queue = queue.Queue()
+        self.queue: queue.PriorityQueue = queue.PriorityQueue()  # (0 in flight / 1 new / 2 stop, order, job)
+        self.measures: queue.Queue = queue.Queue()
+        self.order = itertools.count()
         self.submitted = 0
         self.finished = 0
         self.lock = threading.Lock()
@@ -176,6 +198,8 @@ class ConverterPool:
             t = threading.Thread(target=self._run, args=(i,), daemon=True)
             t.start()
             self.threads.append(t)
+        self.measurer = threading.Thread(target=self._measure, daemon=True)
+        self.measurer.start()
         return self
 
     def submit(self, src: Path, dest: Path, after: Callable[[Path, Path, int], bool] | None = None) -> Future:
@@ -185,44 +209,70 @@ class ConverterPool:
         future: Future = Future()
         with self.lock:
             self.submitted += 1
-        self.queue.put((Path(src).resolve(), Path(dest).resolve(), future, after))
+        self.queue.put((1, next(self.order), _Job(Path(src).resolve(), Path(dest).resolve(), future, after)))
         return future
 
     def _run(self, slot: int) -> None:
         while True:
-            item = self.queue.get()
-            if item is None:
+            _, _, job = self.queue.get()
+            if job is None:
                 break
-            src, dest, future, after = item
-            error = None
-            for attempt in range(ATTEMPTS):
-                try:
-                    if after is None:
-                        self._convert(slot, src, dest)
-                    else:
-                        pages = self._convert(slot, src, dest, last_page=True)
-                        after(src, dest, pages or 1)
-                        self._convert(slot, src, dest)
-                        if after(src, dest, 1):
-                            self._convert(slot, src, dest)
-                    error = None
-                    break
-                except Exception as exc:  # crashed, hung or refused: a new instance, then retry
-                    error = exc
-                    worker = self.workers[slot]
-                    if worker is not None:
-                        worker.kill()
-                        self.workers[slot] = None
-                        self.restarts += 1
-            if error is None and dest.exists():
-                future.set_result(dest)
-            else:
-                future.set_exception(RunFailed(f"LibreOffice could not convert {src.name}: {error}"))
-            with self.lock:
-                self.finished += 1
-                done, total = self.finished, self.submitted
-            if self.progress:
-                self.progress(done, total)
+            try:
+                if job.after is None or job.step == "again":
+                    self._convert(slot, job.src, job.dest)
+                    self._done(job)
+                elif job.step == "first":
+                    job.pages = self._convert(slot, job.src, job.dest, last_page=True)
+                    self.measures.put(job)
+                else:  # whole
+                    self._convert(slot, job.src, job.dest)
+                    job.step = "check"
+                    self.measures.put(job)
+            except Exception as exc:  # crashed, hung or refused: a new instance, then retry
+                worker = self.workers[slot]
+                if worker is not None:
+                    worker.kill()
+                    self.workers[slot] = None
+                    self.restarts += 1
+                self._retry(job, exc)
+
+    def _measure(self) -> None:
+        while True:
+            job = self.measures.get()
+            if job is None:
+                break
+            try:
+                if job.step == "first":
+                    job.after(job.src, job.dest, job.pages or 1)
+                    job.step = "whole"
+                    self.queue.put((0, next(self.order), job))
+                elif job.after(job.src, job.dest, 1):  # the check changed the DOCX: convert it afresh
+                    job.step = "again"
+                    self.queue.put((0, next(self.order), job))
+                else:
+                    self._done(job)
+            except Exception as exc:
+                self._retry(job, exc)
+
+    def _retry(self, job: _Job, exc: Exception) -> None:
+        job.attempts += 1
+        job.error = exc
+        if job.attempts < ATTEMPTS:
+            job.step = "first"
+            self.queue.put((0, next(self.order), job))
+        else:
+            self._done(job)
+
+    def _done(self, job: _Job) -> None:
+        if job.attempts < ATTEMPTS and job.dest.exists():
+            job.future.set_result(job.dest)
+        else:
+            job.future.set_exception(RunFailed(f"LibreOffice could not convert {job.src.name}: {job.error}"))
+        with self.lock:
+            self.finished += 1
+            done, total = self.finished, self.submitted
+        if self.progress:
+            self.progress(done, total)
 
     def _convert(self, slot: int, src: Path, dest: Path, last_page: bool = False) -> int:
         """Page count, or 0 when not known (the whole document is then in dest)."""
@@ -241,9 +291,11 @@ class ConverterPool:
 
     def __exit__(self, *exc) -> None:
         for _ in self.threads:
-            self.queue.put(None)
+            self.queue.put((2, next(self.order), None))
         for t in self.threads:
             t.join()
+        self.measures.put(None)
+        self.measurer.join()
         for w in self.workers:
             if w is not None:
                 w.close()
