@@ -289,7 +289,15 @@ class ConverterPool:
             worker = self.workers[slot] = Worker(self.soffice, self.python)
         return worker.convert(src, dest, last_page=last_page)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:  # the run failed: what waits is not converted (its futures cancelled)
+            while True:
+                try:
+                    _, _, job = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    job.future.cancel()
         for _ in self.threads:
             self.queue.put((2, next(self.order), None))
         for t in self.threads:

@@ -153,3 +153,22 @@ def test_the_profile_caps_libreoffice_caches_and_keeps_other_settings(tmp_path):
     import xml.dom.minidom
 
     xml.dom.minidom.parseString(text.encode("utf-8"))  # still well-formed
+
+
+def test_a_failed_run_does_not_convert_what_waits(renderer, tmp_path):
+    """A run that stops (bad input found while rendering) leaves the pool without converting
+    the documents still queued: their futures are cancelled."""
+    r, contexts = renderer
+    docs = []
+    for i in range(30):
+        path = tmp_path / f"doc-{i}.docx"
+        r.render("reminder", dict(contexts["reminder"], doc_no=f"淄改办提〔2026〕{i + 1}号"), path)
+        docs.append(path)
+    (tmp_path / "pdf").mkdir()
+    futures = []
+    with pytest.raises(RuntimeError, match="bad input"):
+        with ConverterPool(2) as pool:
+            futures = [pool.submit(d, tmp_path / "pdf" / (d.stem + ".pdf")) for d in docs]
+            raise RuntimeError("bad input")
+    assert sum(f.cancelled() for f in futures) >= 20
+    assert len(list((tmp_path / "pdf").glob("*.pdf"))) <= 30 - 20
