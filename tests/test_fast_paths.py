@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 import zipfile
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -78,14 +79,20 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-@pytest.mark.skipif(soffice_path() is None or uno_python() is None, reason="needs LibreOffice and its Python bridge")
-def test_a_killed_instance_costs_a_retry_not_a_document(renderer, tmp_path):
+def reminders(renderer, folder: Path, count: int) -> list[Path]:
+    """count reminder slips, numbered 1 … count, rendered into folder."""
     r, contexts = renderer
     docs = []
-    for i in range(12):
-        path = tmp_path / f"doc-{i}.docx"
+    for i in range(count):
+        path = folder / f"doc-{i}.docx"
         r.render("reminder", dict(contexts["reminder"], doc_no=f"淄改办提〔2026〕{i + 1}号"), path)
         docs.append(path)
+    return docs
+
+
+@pytest.mark.skipif(soffice_path() is None or uno_python() is None, reason="needs LibreOffice and its Python bridge")
+def test_a_killed_instance_costs_a_retry_not_a_document(renderer, tmp_path):
+    docs = reminders(renderer, tmp_path, 12)
     killed = []
     with ConverterPool(2) as pool:
         futures = [pool.submit(d, tmp_path / "pdf" / (d.stem + ".pdf")) for d in docs[:2]]
@@ -158,12 +165,7 @@ def test_the_profile_caps_libreoffice_caches_and_keeps_other_settings(tmp_path):
 def test_a_failed_run_does_not_convert_what_waits(renderer, tmp_path):
     """A run that stops (bad input found while rendering) leaves the pool without converting
     the documents still queued: their futures are cancelled."""
-    r, contexts = renderer
-    docs = []
-    for i in range(30):
-        path = tmp_path / f"doc-{i}.docx"
-        r.render("reminder", dict(contexts["reminder"], doc_no=f"淄改办提〔2026〕{i + 1}号"), path)
-        docs.append(path)
+    docs = reminders(renderer, tmp_path, 30)
     (tmp_path / "pdf").mkdir()
     futures = []
     with pytest.raises(RuntimeError, match="bad input"):
