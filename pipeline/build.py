@@ -163,10 +163,10 @@ def _output(out_root: Path, label: str) -> Iterator[_Folder]:
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
           pdf: bool, jobs: int | None, progress: Progress | None,
-          alongside: Callable[[], None] | None = None) -> tuple[list[assemble.Made], int | None]:
-    """The documents, rendered and converted; the print bundle (打印合集.pdf) is written as the
-    PDFs appear, and `alongside` runs once every document is rendered, while they convert.
-    Returns the documents and the bundle's page count (None without PDFs)."""
+          alongside: Callable[[], None] | None = None, bundle: bool = True) -> tuple[list[assemble.Made], int | None]:
+    """The documents, rendered and converted; with `bundle`, the print bundle (打印合集.pdf) is
+    written as the PDFs appear. `alongside` runs once every document is rendered, while they
+    convert. Returns the documents and the bundle's page count (None without one)."""
     (work / "docx").mkdir()
     same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
     made = []
@@ -201,12 +201,13 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         if alongside is not None:
             alongside()
         if pool is not None:
-            bundle = stack.enter_context(assemble.PrintBundle(work / "打印合集.pdf"))
+            printed = stack.enter_context(assemble.PrintBundle(work / "打印合集.pdf")) if bundle else None
             for i, pdf_path in as_converted(futures):  # in print order, while the rest convert
                 reader = PdfReader(pdf_path)
                 made[i].pdf, made[i].pages = f"pdf/{pdf_path.name}", len(reader.pages)
-                bundle.add(made[i], reader)
-            bundle_pages = bundle.write()
+                if printed is not None:
+                    printed.add(made[i], reader)
+            bundle_pages = printed.write() if printed is not None else None
     return made, bundle_pages
 
 
@@ -320,7 +321,8 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
             doc_no = numbers[request.key][0]
             numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
             work = output.make()
-            made, _ = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress)
+            # the bundle is made below, with the book after its notice
+            made, _ = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False)
             book_docx = work / "docx" / safe_filename(title, ".docx")
             if progress:
                 progress("book", 0, 1)
