@@ -454,12 +454,12 @@ _TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|/[^\s/<>\[\]()
 def stroked_lines(content: bytes) -> list[tuple[float, float, float, float, float, float]]:
     """The straight segments a page content stream strokes: (x0, y0, x1, y1, line width, darkness
     0 black … 1 white), in page space. A small reader of the operators LibreOffice's PDF export
-    uses for rules (q Q cm w RG G K m l h S); text and images are skipped. It replaces pdfplumber
+    uses for rules (q Q cm w RG G K m l S); text and images are skipped. It replaces pdfplumber
     here, which parses every font of the page and took ~0.2 s per PDF."""
     ctm, width, gray = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 1.0, 0.0
     stack: list[tuple] = []
     operands: list[float] = []
-    path: list[tuple[float, float]] = []
+    current: tuple[float, float] | None = None  # the path's current point
     segments: list[tuple[float, float, float, float, float, float]] = []
     out = []
 
@@ -491,16 +491,16 @@ def stroked_lines(content: bytes) -> list[tuple[float, float, float, float, floa
             values = operands[-{"RG": 3, "G": 1, "K": 4}[op]:]
             gray = 1 - values[3] if op == "K" else max(values)  # the lightest channel decides
         elif op == "m" and len(operands) >= 2:
-            path = [point(*operands[-2:])]
-        elif op == "l" and len(operands) >= 2 and path:
+            current = point(*operands[-2:])
+        elif op == "l" and len(operands) >= 2 and current is not None:
             nxt = point(*operands[-2:])
-            segments.append((*path[-1], *nxt))
-            path.append(nxt)
+            segments.append((*current, *nxt))
+            current = nxt
         elif op in ("S", "s"):
             out.extend((*seg, width, gray) for seg in segments)
-            segments, path = [], []
+            segments, current = [], None
         elif op in ("n", "f", "F", "f*", "B", "B*", "b", "b*"):
-            segments, path = [], []
+            segments, current = [], None
         operands.clear()
     return out
 
