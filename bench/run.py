@@ -115,9 +115,9 @@ def contexts(project: Path):
     """The documents of the run, with their contexts, made by the project's own planning code."""
     from pipeline import plan
     from pipeline.config import load_config
-    from pipeline.context import build_context
+    from pipeline.documents.context import build_context
     from pipeline.model import Numbered
-    from pipeline.register import Register
+    from pipeline.register.store import Register
     from pipeline.sources import read_office
 
     config = load_config(project / "config.yaml")
@@ -143,7 +143,7 @@ def obvious_render(config, docs, out: Path) -> float:
     """Seconds per document, the obvious docxtpl loop: load, render, save."""
     from docxtpl import DocxTemplate
 
-    from pipeline.render import Renderer, make_env
+    from pipeline.documents.render import Renderer, make_env
 
     renderer = Renderer(config.templates_dir)
     env = make_env()
@@ -161,8 +161,8 @@ def obvious_render(config, docs, out: Path) -> float:
 def project_render(config, docs, out: Path, profile: bool) -> tuple[float, str]:
     """Seconds per document, the project's renderer (templates compiled once), and a profile of
     one more loop, run apart from the timed ones (the profiler slows what it watches)."""
-    from pipeline.examples import KINDS, example_contexts
-    from pipeline.render import Renderer
+    from pipeline.documents.examples import KINDS, example_contexts
+    from pipeline.documents.render import Renderer
 
     renderer = Renderer(config.templates_dir)
     renderer.load([k.value for k in KINDS], example_contexts(config))
@@ -190,7 +190,7 @@ def project_render(config, docs, out: Path, profile: bool) -> tuple[float, str]:
 
 def obvious_pdf(files: list[Path], out: Path) -> float:
     """Seconds per document, one soffice process per document."""
-    from pipeline.convert import Profile, soffice_env, soffice_path
+    from pipeline.output.convert import Profile, soffice_env, soffice_path
 
     soffice = soffice_path()
     profile = Profile()

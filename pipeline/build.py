@@ -19,15 +19,17 @@ from typing import Callable, Iterator
 
 from pypdf import PdfReader
 
-from . import assemble, layout, plan
+from .output import assemble
+from .documents import layout
+from . import plan
 from .config import Config
-from .context import build_context
-from .convert import ConverterPool, as_converted
+from .documents.context import build_context
+from .output.convert import ConverterPool, as_converted
 from .errors import RunFailed
 from .model import Decision, Kind, Numbered
-from .register import open_register
-from .examples import MONTHLY, example_contexts
-from .render import Renderer
+from .register.store import open_register
+from .documents.examples import MONTHLY, example_contexts
+from .documents.render import Renderer
 from .sources import read_office
 
 Progress = Callable[[str, int, int], None]
@@ -213,8 +215,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
 
 def _charts(ranking, folder: Path) -> list:
     """One bar chart of the month's totals per ranked category (PNG, 300 dpi, 150 mm wide)."""
-    from .chart import bar_chart
-    from .context import Picture
+    from .documents.chart import bar_chart
+    from .documents.context import Picture
 
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
@@ -287,7 +289,7 @@ def _exchange(a: Path, b: Path) -> bool:
 def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
           jobs: int | None = None, progress: Progress | None = None) -> Summary:
     """The year's case book and its 印发 notice, in out/cases-<year>/ (the book follows the notice)."""
-    from .casebook import book_title, build_book, pdf_with_bookmarks
+    from .documents.casebook import book_title, build_book, pdf_with_bookmarks
     from .errors import BadInput
     from .sources.cases import read_cases
 

@@ -182,9 +182,9 @@ def templates() -> None:
 @click.pass_obj
 def templates_init(obj: Context, folder: Path) -> None:
     """Copy the default templates and a guide to their variables into FOLDER."""
-    from .examples import example_contexts
-    from .render import default_templates_dir
-    from .templates import FILTER_DOCS, init_folder, variables_guide
+    from .documents.examples import example_contexts
+    from .documents.render import default_templates_dir
+    from .documents.templates import FILTER_DOCS, init_folder, variables_guide
 
     try:
         config = obj.config()
@@ -208,8 +208,8 @@ def templates_init(obj: Context, folder: Path) -> None:
 @click.pass_obj
 def templates_check(obj: Context, folder: Path | None) -> None:
     """Compile every template (FOLDER or the config's), list mistakes with their place."""
-    from .examples import KINDS, example_contexts
-    from .render import Renderer
+    from .documents.examples import KINDS, example_contexts
+    from .documents.render import Renderer
 
     try:
         config = obj.config()
@@ -241,7 +241,7 @@ def register() -> None:
 @click.pass_obj
 def register_list(obj: Context, year: int | None) -> None:
     """Every number issued (and voided), series by series."""
-    from .register import open_register
+    from .register.store import open_register
 
     try:
         config = obj.config()
@@ -263,7 +263,7 @@ def register_list(obj: Context, year: int | None) -> None:
 @click.pass_obj
 def register_void(obj: Context, number: str, reason: str) -> None:
     """Void a number: it stays in the register with the reason and is never reused."""
-    from .register import open_register
+    from .register.store import open_register
 
     try:
         config = obj.config()
@@ -278,7 +278,7 @@ def register_void(obj: Context, number: str, reason: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def lint(files: tuple[Path, ...]) -> None:
     """Check DOCX or PDF files against GB/T 9704 (a DOCX is converted first)."""
-    from .lint import lint_file
+    from .output.lint import lint_file
 
     bad = 0
     for path in files:

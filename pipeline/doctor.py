@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .convert import FONTS_CONF, soffice_env, soffice_path
+from .output.convert import FONTS_CONF, soffice_env, soffice_path
 from .fonts import fontmap
 
 
@@ -24,7 +24,7 @@ def diagnose(config_path: Path) -> list[tuple[bool, str]]:
     lines.extend(fontmap.check())
     from .config import load_config
     from .errors import MakeNoticesError
-    from .register import open_register
+    from .register.store import open_register
 
     try:
         config = load_config(config_path)

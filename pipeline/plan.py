@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from .config import Config
-from .context import document_title
+from .documents.context import document_title
 from .model import Decision, Issued, Kind, Unit
-from .numbering import series_for
-from .register import Request
+from .register.numbering import series_for
+from .register.store import Request
 from .rules.escalation import Thresholds, decide_slips, order_decisions
 from .rules.findings import decide_findings
 from .rules.ranking import rank, task_progress

@@ -7,7 +7,7 @@ import time
 import psycopg  # noqa: F401  (imported before the start, not while racing)
 
 from pipeline.model import Kind
-from pipeline.register import Request, open_register
+from pipeline.register.store import Request, open_register
 
 
 def req(subject, unit="张店区委改革办", month="2026-11"):

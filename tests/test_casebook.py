@@ -18,8 +18,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from pipeline import layout as L
-from pipeline.convert import soffice_path
+from pipeline.documents import layout as L
+from pipeline.output.convert import soffice_path
 from pipeline.sources.cases import Heading, Image, ListItem, Paragraph, Run, Table, read_cases
 from pipeline.sources.ledger import UnitDirectory, read_units
 
@@ -237,7 +237,7 @@ needs_lo = pytest.mark.skipif(soffice_path() is None, reason="needs LibreOffice"
 
 @pytest.fixture(scope="module")
 def book(sample, tmp_path_factory):
-    from pipeline.casebook import build_book, pdf_with_bookmarks
+    from pipeline.documents.casebook import build_book, pdf_with_bookmarks
 
     if soffice_path() is None:
         pytest.skip("needs LibreOffice")

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import copy_sample, nothing_written, run, run_in
-from pipeline.lint import lint_pdf
+from pipeline.output.lint import lint_pdf
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT
-from pipeline import layout
+from pipeline.documents import layout
 from pipeline.config import load_config
-from pipeline.convert import ConverterPool, Worker, soffice_path, uno_python, wait_all
-from pipeline.examples import KINDS, example_contexts
-from pipeline.render import Renderer
+from pipeline.output.convert import ConverterPool, Worker, soffice_path, uno_python, wait_all
+from pipeline.documents.examples import KINDS, example_contexts
+from pipeline.documents.render import Renderer
 
 
 def body_xml(path) -> bytes:
@@ -142,7 +142,7 @@ def test_a_first_look_converts_the_last_page_only(renderer, tmp_path):
 
 
 def test_the_profile_caps_libreoffice_caches_and_keeps_other_settings(tmp_path):
-    from pipeline import uno_worker
+    from pipeline.output import uno_worker
 
     user = tmp_path / "profile" / "user"
     user.mkdir(parents=True)

@@ -329,7 +329,7 @@ PDF_CHARS = {
 
 @pytest.fixture(scope="module")
 def odd_pdf_text(tmp_path_factory) -> str:
-    from pipeline.convert import soffice_path
+    from pipeline.output.convert import soffice_path
 
     if soffice_path() is None:
         pytest.skip("needs LibreOffice")

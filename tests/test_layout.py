@@ -15,8 +15,8 @@ import pytest
 from docx import Document
 
 from conftest import ROOT, run, write_csv, run_in
-from pipeline import layout as L
-from pipeline.lint import lint_file, lint_pdf
+from pipeline.documents import layout as L
+from pipeline.output.lint import lint_file, lint_pdf
 
 MM = 72 / 25.4
 TEXT_TOP, TEXT_BOTTOM = 37 * MM, 262 * MM

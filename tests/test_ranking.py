@@ -440,7 +440,7 @@ def test_bar_chart_png_with_cjk_font(tmp_path):
     from matplotlib.ft2font import FT2Font
     from PIL import Image
 
-    from pipeline.chart import bar_chart, chart_fonts, font_file_for
+    from pipeline.documents.chart import bar_chart, chart_fonts, font_file_for
 
     fonts = chart_fonts()
     assert fonts, "no CJK font found (run ./setup.sh)"

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import BadInput
 from pipeline.model import Issued, Kind
-from pipeline.register import Register, Request
+from pipeline.register.store import Register, Request
 
 from conftest import nothing_written, run
 

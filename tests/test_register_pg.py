@@ -20,7 +20,7 @@ from psycopg import sql
 
 from pipeline.errors import BadInput, RunFailed
 from pipeline.model import Issued, Kind
-from pipeline.register import PgRegister, open_register
+from pipeline.register.store import PgRegister, open_register
 
 import register_workers
 from conftest import CONFIG, run

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from conftest import ROOT, nothing_written, run
-from pipeline.convert import soffice_env, soffice_path
+from pipeline.output.convert import soffice_env, soffice_path
 
 DEFAULTS = ROOT / "templates" / "docx"
 
@@ -49,8 +49,8 @@ def test_init_copies_every_kind_and_the_guide(tiny):
 
 def test_guide_in_docs_is_generated_from_the_code():
     from pipeline.config import load_config
-    from pipeline.examples import example_contexts
-    from pipeline.templates import FILTER_DOCS, variables_guide
+    from pipeline.documents.examples import example_contexts
+    from pipeline.documents.templates import FILTER_DOCS, variables_guide
 
     expected = variables_guide(example_contexts(load_config(ROOT / "config.yaml")), FILTER_DOCS)
     assert (ROOT / "docs" / "templates.md").read_text(encoding="utf-8") == expected, \

@@ -2,7 +2,7 @@
 
 The templates are ordinary Word files with docxtpl tags; offices copy and edit them in Word
 or WPS. This script is how the defaults are made, so that their layout is exact and
-reviewable as code: see pipeline/layout.py for why each setting is what it is.
+reviewable as code: see pipeline/documents/layout.py for why each setting is what it is.
 
     .venv/bin/python tools/build_templates.py
 """
@@ -20,8 +20,8 @@ from docx.shared import Pt, Twips
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import layout as L  # noqa: E402
-from pipeline.docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml, slim  # noqa: E402
+from pipeline.documents import layout as L  # noqa: E402
+from pipeline.documents.docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml, slim  # noqa: E402
 
 OUT = ROOT / "templates" / "docx"
 

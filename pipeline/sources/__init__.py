@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..errors import Collector
 from ..model import Finding, Issued, ScoreBook, Task, Unit
-from ..numbering import series_for
+from ..register.numbering import series_for
 from .ledger import UnitDirectory, read_findings, read_history, read_tasks, read_units
 from .scores import read_scores
 

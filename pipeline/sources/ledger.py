@@ -10,7 +10,7 @@ from ..errors import Problem
 from typing import Callable
 
 from ..model import Finding, FindingStatus, Issued, Kind, Task, TaskStatus, Unit
-from ..numbering import Series
+from ..register.numbering import Series
 from .tables import Column, Record, read_named_table
 from .values import clean_text, normalise_doc_no, parse_date, parse_int, split_list
 

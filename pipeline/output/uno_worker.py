@@ -1,6 +1,6 @@
 """A LibreOffice kept warm: converts DOCX to PDF on request, one document at a time.
 
-Run by pipeline/convert.py with a Python that has LibreOffice's `uno` module (Debian's
+Run by pipeline/output/convert.py with a Python that has LibreOffice's `uno` module (Debian's
 python3-uno: /usr/bin/python3), not the project's venv, so it imports nothing of ours.
 It starts its own headless soffice on a private pipe and profile, then reads one JSON
 request per line on stdin ({"in": docx, "out": pdf}, and "last_page": true to export only the

@@ -1,7 +1,7 @@
 """DOCX → PDF with LibreOffice headless, fonts mapped by the project's fontconfig file.
 
 A pool of LibreOffice instances is kept warm (one per job, each with its own profile and
-pipe, driven through UNO by pipeline/uno_worker.py): documents are fed to it as they are
+pipe, driven through UNO by pipeline/output/uno_worker.py): documents are fed to it as they are
 rendered, with no process start per document. An instance is restarted after
 `RESTART_AFTER` documents, and when it crashes or hangs; the document it was converting is
 retried, so a crash costs a retry, never a lost or half-written PDF. Where LibreOffice's
@@ -27,11 +27,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import RunFailed
+from ..errors import RunFailed
 
-FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+FONTS_CONF = Path(__file__).resolve().parent.parent / "fonts" / "fonts.conf"
 WORKER = Path(__file__).resolve().parent / "uno_worker.py"
-RESTART_AFTER = 1000  # documents per instance: a safety bound (its caches are capped: pipeline/uno_worker.py SETTINGS)
+RESTART_AFTER = 1000  # documents per instance: a safety bound (its caches are capped: pipeline/output/uno_worker.py SETTINGS)
 TIMEOUT = 120.0  # seconds for one document before the instance is taken for hung
 START_TIMEOUT = 120.0
 ATTEMPTS = 3
@@ -102,7 +102,7 @@ class Profile:
 
 
 class Worker:
-    """One warm LibreOffice instance behind pipeline/uno_worker.py."""
+    """One warm LibreOffice instance behind pipeline/output/uno_worker.py."""
 
     def __init__(self, soffice: str, python: str):
         self.profile = Profile()

@@ -1,6 +1,6 @@
 """The XML pieces every document of the project is built from: run and paragraph properties, the
 GB/T 9704 page, the page-number footers. Used by tools/build_templates.py (the default templates)
-and pipeline/casebook.py (the book); why each setting is what it is: pipeline/layout.py."""
+and pipeline/documents/casebook.py (the book); why each setting is what it is: pipeline/documents/layout.py."""
 
 from __future__ import annotations
 

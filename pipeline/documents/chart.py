@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
-from .rules.ranking import RankedRow, fmt
+from ..rules.ranking import RankedRow, fmt
 
 WIDTH_MM = 156
 DPI = 300
@@ -49,7 +49,7 @@ def chart_fonts() -> tuple[tuple[str, str], ...]:
     Empty when neither can be found (the chart then prints with matplotlib's default and
     CJK characters would be boxes: `make-notices doctor` reports the missing fonts).
     """
-    from .fonts import fontmap
+    from ..fonts import fontmap
 
     font_manager = _font_manager()
     found: list[tuple[str, str]] = []

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import BadInput, Problem, RunFailed
-from .model import Issued, Kind
+from ..errors import BadInput, Problem, RunFailed
+from ..model import Issued, Kind
 
 # The table, the same in SQLite and PostgreSQL but for the id column.
 COLUMNS = """

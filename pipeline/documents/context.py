@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .config import Config
-from .model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
-from .sources.values import format_date
+from ..config import Config
+from ..model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
+from ..sources.values import format_date
 
 
 class Picture:

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SecurityError
 
-from .errors import Problem, display_path
+from ..errors import Problem, display_path
 
 REQUIRED = {"doc_no": "the document number {{ doc_no }}", "date": "the date {{ date }}"}
 ANY = object()  # a value whose attributes are not checked (loop, set variables)
@@ -136,7 +136,7 @@ def check_template(path: Path, kind: str, context: dict[str, Any], env) -> list[
     """Every mistake in one template: syntax, unknown variables and filters, required parts, a trial render."""
     from docxtpl import DocxTemplate
 
-    from .sources.tables import check_archive
+    from ..sources.tables import check_archive
 
     shown = display_path(path)
     problem = check_archive(path, shown)

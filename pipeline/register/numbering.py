@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Kind
+from ..model import Kind
 
 SERIES_OF_KIND = {
     Kind.REMINDER: "reminder",

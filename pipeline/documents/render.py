@@ -15,13 +15,13 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import layout
-from .errors import BadInput, Problem, display_path
-from .sources.values import format_date, normalise_doc_no
+from ..errors import BadInput, Problem, display_path
+from ..sources.values import format_date, normalise_doc_no
 
 
 def default_templates_dir() -> Path:
     """The project's default templates: the checkout's templates/docx, or the installed copy."""
-    here = Path(__file__).resolve().parent.parent / "templates" / "docx"
+    here = Path(__file__).resolve().parents[2] / "templates" / "docx"
     if here.is_dir():
         return here
     return Path(str(resources.files("pipeline.default_templates")))

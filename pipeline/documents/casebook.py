@@ -10,7 +10,7 @@ The book, in print order (physical pages):
    The category's name heads the first page of its first case.
 
 Page numbers ``— N —`` (宋体 四号) sit right on odd pages and left on even pages, one
-character in from the edge, as in every document of the project (pipeline/layout.py).
+character in from the edge, as in every document of the project (pipeline/documents/layout.py).
 
 The table of contents holds the true page numbers of the PDF: the book is converted once with
 placeholders, the page where each part starts is read from the PDF (LibreOffice exports every
@@ -19,7 +19,7 @@ category headings and the case titles have one), the numbers are written in, and
 converted again and checked (a third pass if anything moved; it never should, as the contents
 table keeps its size whatever the numbers).
 
-All page, font and spacing numbers come from pipeline/layout.py; the styles are built here.
+All page, font and spacing numbers come from pipeline/documents/layout.py; the styles are built here.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from docx.shared import Mm, Twips
 
 from . import layout as L
 from .docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml, slim
-from .errors import RunFailed
-from .sources.cases import CaseSet, Heading, Image, ListItem, Paragraph, Run, Table
+from ..errors import RunFailed
+from ..sources.cases import CaseSet, Heading, Image, ListItem, Paragraph, Run, Table
 
 TEXT_W = L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT  # 8845 twips = 156 mm
 TEXT_W_MM = TEXT_W / L.MM
@@ -569,7 +569,7 @@ def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, 
                pdf: bool = True) -> BookLayout:
     """Write the book as out_docx and (with pdf) out_docx.with_suffix('.pdf'), the contents holding
     the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True."""
-    from .convert import convert_all
+    from ..output.convert import convert_all
 
     out_docx = Path(out_docx)
     out_docx.parent.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .config import Config
+from ..config import Config
 from .context import build_context
-from .model import (Decision, Finding, FindingStatus, Indicator, Issued, Kind, Numbered, ScoreBook, ScoreRow,
+from ..model import (Decision, Finding, FindingStatus, Indicator, Issued, Kind, Numbered, ScoreBook, ScoreRow,
                     ScoreSheet, Task, TaskStatus, Unit)
 
 AS_OF = dt.date(2026, 11, 28)
@@ -59,14 +59,14 @@ def _lenient(value: Any) -> Any:
 
 def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
     """{kind: the context its template gets} for a realistic example of each kind."""
-    from .plan import all_units_addressee
-    from .rules.ranking import rank, task_progress
-    from .sources import Office
-    from .sources.ledger import UnitDirectory
+    from ..plan import all_units_addressee
+    from ..rules.ranking import rank, task_progress
+    from ..sources import Office
+    from ..sources.ledger import UnitDirectory
 
     units, task, findings, book = _office()
     lead = task.lead
-    from .numbering import series_for
+    from ..register.numbering import series_for
 
     def number(kind: Kind, n: int) -> str:
         return series_for(kind, config.numbering, config.office.prefix).format(2026, n)
