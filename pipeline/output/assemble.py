@@ -174,18 +174,44 @@ def _heading_rows(ws, heading: str, headers: list[str]) -> None:
     ws.append(headers)
 
 
-def _ruled(ws) -> None:
-    """Thin rules round every cell from the header row down; text wrapped, the header bold and centred."""
-    from openpyxl.styles import Alignment, Border, Font, Side
+def _styles(wb) -> None:
+    """The sheets' named styles, registered once per workbook: a cell then takes a style by its
+    name (one lookup), instead of four style objects hashed into the workbook cell by cell."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
     thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    late = PatternFill("solid", fgColor="FDE9E7")
+    named = {
+        "mn-header": dict(font=Font(bold=True), border=box, alignment=centred),
+        "mn-cell": dict(border=box, alignment=wrap),
+        "mn-date": dict(border=box, alignment=wrap, number_format="yyyy-mm-dd"),
+        "mn-late": dict(border=box, alignment=wrap, fill=late),
+        "mn-late-date": dict(border=box, alignment=wrap, fill=late, number_format="yyyy-mm-dd"),
+        "mn-rank-header": dict(font=Font(bold=True), border=box, alignment=Alignment(horizontal="center", vertical="center")),
+        "mn-rank": dict(border=box, alignment=Alignment(horizontal="center", vertical="center")),
+        "mn-rank-score": dict(border=box, alignment=Alignment(horizontal="center", vertical="center"), number_format="0.00"),
+    }
+    for name, attrs in named.items():
+        if name not in wb.named_styles:
+            wb.add_named_style(NamedStyle(name=name, **attrs))
+
+
+def _ruled(ws, dates: tuple[int, ...] = (), late_column: int | None = None) -> None:
+    """Thin rules round every cell from the header row down; text wrapped, the header bold and centred;
+    `dates` (column numbers) as yyyy-mm-dd; a row whose `late_column` is above 0 shaded."""
+    _styles(ws.parent)
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
+        if row[0].row == 2:
+            for cell in row:
+                cell.style = "mn-header"
+            continue
+        late = late_column is not None and (row[late_column - 1].value or 0) > 0
+        plain, dated = ("mn-late", "mn-late-date") if late else ("mn-cell", "mn-date")
         for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            if cell.row == 2:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.style = dated if cell.column in dates else plain
 
 
 def _print_landscape(ws) -> None:
@@ -230,7 +256,6 @@ def write_manifest(made: list[Made], dest: Path, month: str, as_of: str, extra: 
 def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
     """整改台账.xlsx: every finding with its status as of the run, days overdue and its documents."""
     from openpyxl import Workbook
-    from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter
 
     columns = [("编号", 14), ("督察名称", 22), ("督察日期", 12), ("责任单位", 20), ("问题描述", 40), ("整改要求", 36),
@@ -242,17 +267,9 @@ def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
     for r in rows:
         ws.append([r["id"], r["inspection"], r["inspected"], r["unit"], r["problem"], r["requirement"], r["due"],
                    r["status"], r["done"], r["days_overdue"], "、".join(r["documents"]), r["review"]])
-    late_fill = PatternFill("solid", fgColor="FDE9E7")
     for col, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    _ruled(ws)
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
-        late = (row[9].value or 0) > 0
-        for cell in row:
-            if late:
-                cell.fill = late_fill
-            if cell.column in (3, 7, 9):
-                cell.number_format = "yyyy-mm-dd"
+    _ruled(ws, dates=(3, 7, 9), late_column=10)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
     _print_landscape(ws)
@@ -262,12 +279,10 @@ def rectification_ledger(rows: list[dict], dest: Path, heading: str) -> None:
 def ranking_sheet(ranking, dest: Path, heading: str) -> None:
     """排名表.xlsx: the month's ranking tables, one sheet per category, for the newspaper and website."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
-    thin = Side(style="thin")
     for cat in ranking.categories:
         ws = wb.create_sheet(cat.category[:31])
         headers = ["名次", "单位"] + [i.label for i in cat.indicators] + ["总分", "较上月", "年度累计"]
@@ -275,14 +290,10 @@ def ranking_sheet(ranking, dest: Path, heading: str) -> None:
         for row in cat.rows:
             ws.append([row.rank, row.unit.short, *[float(x) for x in row.scores], float(row.total), row.change,
                        float(row.annual_text)])
+        _styles(wb)
         for r in ws.iter_rows(min_row=2, max_row=ws.max_row):
             for cell in r:
-                cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-                cell.alignment = Alignment(horizontal="center", vertical="center")
-                if cell.row == 2:
-                    cell.font = Font(bold=True)
-                elif isinstance(cell.value, float):
-                    cell.number_format = "0.00"
+                cell.style = "mn-rank-header" if cell.row == 2 else "mn-rank-score" if isinstance(cell.value, float) else "mn-rank"
         for col in range(1, len(headers) + 1):
             ws.column_dimensions[get_column_letter(col)].width = 22 if col == 2 else 14
         ws.freeze_panes = "A3"
