@@ -280,10 +280,11 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                     key = keys[i]
                     if key is not None and cache is not None:
                         cache.put(key, (work / made[i].docx).read_bytes(), data)
-                    reader = PdfReader(io.BytesIO(data))
-                    made[i].pdf, made[i].pages = f"pdf/{pdf_path.name}", len(reader.pages)
+                    made[i].pdf = f"pdf/{pdf_path.name}"
                     if printed is not None:
-                        printed.add(made[i], reader)
+                        made[i].pages = printed.add_pdf(made[i], data)
+                    else:
+                        made[i].pages = len(PdfReader(io.BytesIO(data)).pages)
                 bundle_pages = printed.write() if printed is not None else None
         except BaseException:
             for future in futures:  # a caller's pool goes on serving others: drop what this run queued

@@ -195,3 +195,29 @@ def test_the_cache_keeps_to_its_bound(tmp_path):
     assert removed == 3
     assert c.get(keys[0]) is not None and c.get(keys[4]) is not None
     assert all(c.get(k) is None for k in keys[1:4])
+
+
+def test_the_bundle_copied_as_bytes_reads_as_the_one_pypdf_copies(office, tmp_path):
+    from pypdf import PdfReader
+
+    from pipeline.output import assemble
+
+    project, _ = office
+    out = project / "out" / "2026-11"
+    made = [assemble.Made("x", "x", f"号{i}", "t", f"单位{i}", [], "2026-11-28", "docx/x.docx", f"pdf/{p.name}")
+            for i, p in enumerate(sorted((out / "pdf").glob("*.pdf")))]
+    with assemble.PrintBundle(tmp_path / "bytes.pdf") as fast:
+        counts = [fast.add_pdf(m, (out / m.pdf).read_bytes()) for m in made]
+        fast.write()
+    with assemble.PrintBundle(tmp_path / "pypdf.pdf") as slow:
+        for m in made:
+            slow.add(m, PdfReader(out / m.pdf))
+        slow.write()
+    a, b = PdfReader(tmp_path / "bytes.pdf", strict=True), PdfReader(tmp_path / "pypdf.pdf", strict=True)
+    assert counts == [len(PdfReader(out / m.pdf).pages) for m in made]
+    assert len(a.pages) == len(b.pages) == sum(c + c % 2 for c in counts)
+    assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
+    assert [(o.title, a.get_destination_page_number(o)) for o in a.outline] == \
+           [(o.title, b.get_destination_page_number(o)) for o in b.outline]
+    pages = a.trailer["/Root"].raw_get("/Pages").idnum
+    assert all(p.get("/Annots") is None and p.raw_get("/Parent").idnum == pages for p in a.pages)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
 from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject,
                            StreamObject, TextStringObject)
+
+from .reproducible import Parsed
+
+_OBJ_HEAD = re.compile(rb"(\d+) 0 obj\s*")
+_STREAM = re.compile(rb"(?<=>>)\s*stream\r?\n")
+_REF = re.compile(rb"(?<![\w.])(\d+) 0 R(?![\w])")
+_REF_ALL = re.compile(rb"(\d+) 0 R")
+_MEDIABOX = re.compile(rb"/MediaBox\s*\[([^\]]*)\]")
+_PAGE_DROP = re.compile(rb"/(?:Parent|Annots|StructParents|B)\s*(?:\d+ 0 R|\[[^\]]*\]|\d+)")
 
 
 @dataclass
@@ -122,6 +133,76 @@ class PrintBundle:
             self.pages.append(number)
         self.marks.append((f"{doc.doc_no} {doc.recipient}", self.pages[first]))
 
+    def add_pdf(self, doc: Made, data: bytes) -> int:
+        """Add a PDF given as bytes; return its page count. A PDF of LibreOffice's plain shape (all
+        the project makes) is copied object by object as bytes, its references renumbered by a
+        regular expression (~1 ms a document; pypdf parses every object, ~15 ms); any other goes
+        through pypdf (`add`)."""
+        try:
+            return self._add_plain(doc, Parsed(data))
+        except (ValueError, KeyError, IndexError):
+            reader = PdfReader(io.BytesIO(data))
+            self.add(doc, reader)
+            return len(reader.pages)
+
+    def _add_plain(self, doc: Made, pdf: "Parsed") -> int:
+        def body(n: int) -> tuple[bytes, bytes]:
+            """(the object's dictionary or value, the rest: its stream and endobj)."""
+            chunk = pdf.objects[n]
+            start = _OBJ_HEAD.match(chunk)
+            if start is None or int(start.group(1)) != n:
+                raise ValueError("object out of place")
+            stream = _STREAM.search(chunk, start.end())
+            cut = stream.start() if stream is not None else chunk.rindex(b"endobj")
+            return chunk[start.end():cut], chunk[cut:]
+
+        root = int(_REF.search(pdf.trailer[pdf.trailer.index(b"/Root"):]).group(1))
+        catalog, _ = body(root)
+        tree, _ = body(int(_REF.search(catalog[catalog.index(b"/Pages"):]).group(1)))
+        kids = [int(k) for k in _REF_ALL.findall(tree[tree.index(b"/Kids"):tree.index(b"]", tree.index(b"/Kids"))])]
+        pages = [body(k)[0] for k in kids]
+        if not kids or any(b"/Type/Page" not in p.replace(b" ", b"") or b"/Type/Pages" in p.replace(b" ", b"")
+                           or b"/Resources" not in p or b"/MediaBox" not in p for p in pages):
+            raise ValueError("a page tree this copy does not handle")  # nested, or inherited attributes
+        numbers = {k: self._number() for k in kids}
+        queue: list[int] = []
+
+        def renumber(text: bytes) -> bytes:
+            def new(m: re.Match) -> bytes:
+                old = int(m.group(1))
+                if old not in numbers:
+                    if old not in pdf.objects:
+                        raise KeyError(old)
+                    numbers[old] = self._number()
+                    queue.append(old)
+                return b"%d 0 R" % numbers[old]
+            return _REF.sub(new, text)
+
+        first = len(self.pages)
+        for kid, page in zip(kids, pages):
+            page = renumber(_PAGE_DROP.sub(b"", page))  # /Parent, links, article beads, structure: not for printing
+            page = page.replace(b"<<", b"<</Parent %d 0 R" % self.PAGES, 1)  # the bundle's own page tree
+            self._write_raw(numbers[kid], page, b"\nendobj\n")
+            self.pages.append(numbers[kid])
+        while queue:
+            n = queue.pop()
+            head, rest = body(n)
+            self._write_raw(numbers[n], renumber(head), rest)
+        if len(kids) % 2:
+            box = _MEDIABOX.search(pages[-1]).group(1)
+            number = self._number()
+            self._write_raw(number, b"<</Type/Page/Parent %d 0 R/MediaBox[%s]/Resources<<>>>>" % (self.PAGES, box),
+                            b"\nendobj\n")
+            self.pages.append(number)
+        self.marks.append((f"{doc.doc_no} {doc.recipient}", self.pages[first]))
+        return len(kids)
+
+    def _write_raw(self, number: int, head: bytes, rest: bytes) -> None:
+        self.offsets[number] = self.fh.tell()
+        self.fh.write(b"%d 0 obj\n" % number)
+        self.fh.write(head)
+        self.fh.write(rest)
+
     def write(self) -> int:
         """Write the page tree, the bookmarks, the catalog and the cross-reference table; close."""
         ref = lambda n: IndirectObject(n, 0, None)  # noqa: E731
@@ -159,7 +240,7 @@ def print_bundle(made: list[Made], folder: Path, dest: Path) -> int:
     with PrintBundle(dest) as bundle:
         for doc in made:
             assert doc.pdf is not None
-            bundle.add(doc, PdfReader(folder / doc.pdf))
+            bundle.add_pdf(doc, (folder / doc.pdf).read_bytes())
         return bundle.write()
 
 

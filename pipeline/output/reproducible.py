@@ -122,24 +122,38 @@ def normalise(data: bytes, stamp: str | None = None) -> bytes:
         return data  # not the shape LibreOffice writes: left alone
 
 
+class Parsed:
+    """A PDF of the plain shape LibreOffice writes (one revision, a cross-reference table, no object
+    streams), split into its objects: each `N 0 obj … endobj` as written, in file order."""
+
+    def __init__(self, data: bytes):
+        if data.count(b"startxref") != 1 or b"/ObjStm" in data or b"/XRefStm" in data:
+            raise ValueError("not a plain PDF")
+        self.xref_at = int(data[data.rindex(b"startxref") + 9:].split()[0])
+        if not data.startswith(b"xref", self.xref_at):
+            raise ValueError("no cross-reference table")
+        self.trailer_at = data.index(b"trailer", self.xref_at)
+        lines = data[self.xref_at:self.trailer_at].split(b"\n")[1:]
+        first, count = (int(x) for x in lines[0].split())
+        self.offsets: dict[int, int] = {}
+        for i, line in enumerate(lines[1:1 + count]):
+            parts = line.split()
+            if len(parts) >= 3 and parts[2] == b"n":
+                self.offsets[first + i] = int(parts[0])
+        self.order = sorted(self.offsets, key=self.offsets.get)
+        bounds = [self.offsets[n] for n in self.order] + [self.xref_at]
+        self.objects = {n: data[bounds[i]:bounds[i + 1]] for i, n in enumerate(self.order)}
+        self.trailer = data[self.trailer_at:data.rindex(b"startxref")]
+
+
 def _normalise(data: bytes, stamp: str | None) -> bytes:
-    if data.count(b"startxref") != 1 or b"/ObjStm" in data or b"/XRefStm" in data:
+    try:
+        parsed = Parsed(data)
+    except ValueError:
         return data
-    xref_at = int(data[data.rindex(b"startxref") + 9:].split()[0])
-    if not data.startswith(b"xref", xref_at):
-        return data
-    trailer_at = data.index(b"trailer", xref_at)
-    lines = data[xref_at:trailer_at].split(b"\n")[1:]
-    first, count = (int(x) for x in lines[0].split())
-    offsets = {}
-    for i, line in enumerate(lines[1:1 + count]):
-        parts = line.split()
-        if len(parts) >= 3 and parts[2] == b"n":
-            offsets[first + i] = int(parts[0])
-    order = sorted(offsets, key=offsets.get)
+    offsets, order, objects, xref_at = parsed.offsets, parsed.order, parsed.objects, parsed.xref_at
+    trailer_at = parsed.trailer_at
     header_end = offsets[order[0]]
-    bounds = [offsets[n] for n in order] + [xref_at]
-    objects = {n: data[bounds[i]:bounds[i + 1]] for i, n in enumerate(order)}
 
     lengths: dict[int, int] = {}  # indirect /Length objects to rewrite
     font_no = 0
