@@ -71,6 +71,8 @@ class Ranking:
     """How the bulletin's title names the office's area: 全市, 全县, 全区."""
     addressee: str = ""
     """主送 of the bulletin; default: the ranked and other categories' collective names."""
+    reply_figures: bool = False
+    """The bulletin quotes the year's 签收/反馈 figures and names the units with replies overdue (see 签收反馈.xlsx)."""
 
 
 @dataclass
@@ -93,6 +95,12 @@ class Pdf:
 
 
 @dataclass
+class Dispatch:
+    receipt_days: int = 5
+    """签收反馈.xlsx counts a document not signed for (签收) this many days after its date as 未签收."""
+
+
+@dataclass
 class Units:
     categories: list[str] = field(default_factory=lambda: ["区县", "市直部门", "专项小组", "其他"])
     """Accepted 类别 of units; an office may add its own."""
@@ -108,6 +116,7 @@ class Config:
     cases: Cases = field(default_factory=Cases)
     pdf: Pdf = field(default_factory=Pdf)
     units: Units = field(default_factory=Units)
+    dispatch: Dispatch = field(default_factory=Dispatch)
     base: Path = field(default=Path("."))
     """The folder of config.yaml: relative paths are read from here."""
 
@@ -255,6 +264,9 @@ def load_config(path: Path) -> Config:
             problems.append(Problem(shown, f"rules.{key}: {value} is out of range (0 to 365 days)"))
     if isinstance(r.progress_report_day, int) and not 1 <= r.progress_report_day <= 28:
         problems.append(Problem(shown, f"rules.progress_report_day: {r.progress_report_day} is out of range (1 to 28)"))
+    days = config.dispatch.receipt_days
+    if isinstance(days, int) and not 0 <= days <= 365:
+        problems.append(Problem(shown, f"dispatch.receipt_days: {days} is out of range (0 to 365 days)"))
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))
