@@ -170,6 +170,9 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
     click.echo("ok")
     what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
     click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
+    if obj.verbose:
+        for d in summary.decisions:
+            click.echo(f"  {d.kind.zh}  {d.unit.name}  {d.subject}：{d.reason}")
 
 
 @main.group()
