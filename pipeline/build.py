@@ -59,6 +59,7 @@ class Summary:
     out: Path | None
     made: list[assemble.Made] = field(default_factory=list)
     planned: list[tuple[str, str, str]] = field(default_factory=list)  # (kind name, doc_no, recipient)
+    decisions: list[Decision] = field(default_factory=list)  # the same documents, with the rules' reasons
     dry_run: bool = False
     bundle_pages: int | None = None
     notes: list[str] = field(default_factory=list)
@@ -86,7 +87,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     requests = plan.requests(decisions, config, as_of, month)
     renderer = Renderer(config.templates_dir)
     renderer.load(MONTHLY_KINDS, example_contexts(config))  # every kind, used this month or not
-    summary = Summary(month, as_of, None, dry_run=dry_run)
+    summary = Summary(month, as_of, None, dry_run=dry_run, decisions=decisions)
     if office.scores is None:
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
     if dry_run:

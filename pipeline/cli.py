@@ -11,7 +11,7 @@ import click
 
 from . import build
 from .config import Config, load_config
-from .errors import BadInput, MakeNoticesError, Problem
+from .errors import BadInput, MakeNoticesError, Problem, describe
 from .sources.values import parse_date
 
 
@@ -33,13 +33,8 @@ class Context:
 
 
 def _fail(exc: MakeNoticesError) -> None:
-    if isinstance(exc, BadInput):
-        n = len(exc.problems)
-        click.echo(f"make-notices: {n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-    else:
-        click.echo(f"make-notices: {exc}", err=True)
+    for line in describe(exc):
+        click.echo(line, err=True)
     sys.exit(exc.exit_code)
 
 
@@ -170,6 +165,9 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
     click.echo("ok")
     what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
     click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
+    if obj.verbose:
+        for d in summary.decisions:
+            click.echo(f"  {d.kind.zh}  {d.unit.name}  {d.subject}：{d.reason}")
 
 
 @main.group()
@@ -296,6 +294,24 @@ def lint(files: tuple[Path, ...]) -> None:
         else:
             click.echo(f"{path}: ok")
     sys.exit(1 if bad else 0)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; any other than this computer needs MAKE_NOTICES_PASSWORD.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8750, show_default=True, help="The port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
+    """The workbench: a local web page that does all of the above, for clerks."""
+    from .web.app import serve as run_server
+
+    if obj.data or obj.out:
+        _fail(BadInput(Problem("serve", "--data and --out are not used by serve: set paths in config.yaml")))
+    try:
+        run_server(obj.config_path, host, port, open_browser, echo=click.echo)
+    except MakeNoticesError as exc:
+        _fail(exc)
 
 
 @main.command()

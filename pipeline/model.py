@@ -30,6 +30,13 @@ class Kind(str, Enum):
         return list(Kind).index(self)
 
 
+def zh_date(day: dt.date, as_of: dt.date | None = None) -> str:
+    """2026年10月28日; 11月10日 when as_of is given and the year is the same."""
+    if as_of is not None and day.year == as_of.year:
+        return f"{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 KIND_ZH = {
     Kind.REMINDER: "提示单",
     Kind.ASSIGNMENT: "交办单",
@@ -161,6 +168,8 @@ class Decision:
     task: Task | None = None
     findings: tuple[Finding, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    reason: str = field(default="", compare=False)
+    """Why the rules call for it, in their words: 完成时限 2026年10月28日，已逾期31天；… → 责令书."""
 
     def key(self, month: str) -> str:
         """What the document is about: the same key in a re-run keeps its number."""
