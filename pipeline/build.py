@@ -79,6 +79,10 @@ def month_of(text: str) -> str:
 def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
             jobs: int | None = None, progress: Progress | None = None) -> Summary:
     """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1)."""
+    if not dry_run:
+        from .loop.collect import recover
+
+        recover(config)  # an interrupted collect --apply is completed before the ledger is read
     office = read_office(config, month)
     register = open_register(config.register_url)
     run = f"{month}@{as_of.isoformat()}"

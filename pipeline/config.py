@@ -108,6 +108,14 @@ class KindName:
 
 
 @dataclass
+class Dispatch:
+    reply_days: int = 5
+    """A 调度表 asks for the reply this many days after its as-of date (dispatch --reply-by overrides)."""
+    receipt_days: int = 5
+    """A document not signed for (签收) this many days after its date counts as 未签收."""
+
+
+@dataclass
 class Config:
     office: Office = field(default_factory=Office)
     numbering: Numbering = field(default_factory=Numbering)
@@ -119,6 +127,7 @@ class Config:
     units: Units = field(default_factory=Units)
     kinds: dict[str, KindName] = field(default_factory=dict)
     """Per kind (reminder, urging, …): the office's own name for it, e.g. urging: {name: 督办单}."""
+    dispatch: Dispatch = field(default_factory=Dispatch)
     base: Path = field(default=Path("."))
     """The folder of config.yaml: relative paths are read from here."""
 
@@ -292,6 +301,10 @@ def load_config(path: Path) -> Config:
     if len(set(patterns)) != len(patterns):
         problems.append(Problem(shown, "numbering: two series have the same pattern; each series needs its own"))
     r = config.rules
+    for key in ("reply_days", "receipt_days"):
+        value = getattr(config.dispatch, key)
+        if isinstance(value, int) and not 0 <= value <= 365:
+            problems.append(Problem(shown, f"dispatch.{key}: {value} is out of range (0 to 365 days)"))
     for key in ("reminder_reply_days", "urge_days_before_due", "order_after_urging_days", "order_new_deadline_days", "urging_reply_days"):
         value = getattr(r, key)
         if isinstance(value, int) and not 0 <= value <= 365:
