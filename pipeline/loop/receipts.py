@@ -27,7 +27,6 @@ IMPORT_COLUMNS = [
 ]
 # Documents addressed to every unit at once: listed, but counted for no unit.
 COLLECTIVE = {Kind.RANKING.value, Kind.COMPILATION_NOTICE.value, Kind.COMPILATION.value}
-KIND_NAMES = {k.value: k.zh for k in Kind}
 
 Locate = Callable[[str, "str | None"], Problem]  # (message, column) -> the problem, placed
 
@@ -266,7 +265,8 @@ def statistics(config: Config, year: int, as_of: dt.date, *, pending: Iterable[E
     own_nos = {p.doc_no for p in own}
     entries = [e for e in committed if not (run and e.run == run) and e.doc_no not in own_nos] + own
     n = config.dispatch.receipt_days
-    rows = [_row(e, as_of, n) for e in entries if e.year == year and dt.date.fromisoformat(e.issued_on) <= as_of]
+    names = config.kind_names()
+    rows = [_row(e, as_of, n, names) for e in entries if e.year == year and dt.date.fromisoformat(e.issued_on) <= as_of]
     order = _unit_order(config)
     rows.sort(key=lambda r: (r.issued_on, order.get(r.unit, len(order)), r.doc_no))
     units: dict[str, Figures] = {}
@@ -278,7 +278,7 @@ def statistics(config: Config, year: int, as_of: dt.date, *, pending: Iterable[E
     return Statistics(year, as_of, n, rows, ordered, total)
 
 
-def _row(e: Entry, as_of: dt.date, receipt_days: int) -> Row:
+def _row(e: Entry, as_of: dt.date, receipt_days: int, kind_names: dict[str, str]) -> Row:
     issued = dt.date.fromisoformat(e.issued_on)
     received = _as_of(e.received_on, as_of)
     replied = _as_of(e.replied_on, as_of)
@@ -294,7 +294,7 @@ def _row(e: Entry, as_of: dt.date, receipt_days: int) -> Row:
         state = "已签收，待反馈" if reply_by else "已签收"
     else:
         state = f"未签收（超过{receipt_days}天）" if (as_of - issued).days > receipt_days else "未签收"
-    return Row(e.doc_no, e.kind, KIND_NAMES.get(e.kind, e.kind), e.unit, issued, received,
+    return Row(e.doc_no, e.kind, kind_names.get(e.kind, e.kind), e.unit, issued, received,
                e.received_by or "" if received else "", reply_by, replied, state, days)
 
 
