@@ -83,8 +83,8 @@ def test_the_bulletin_states_the_figures(office):
     text = docx_text(out / manifest(out)["documents"][0]["docx"])
     assert "2026年第四季度，全市共有11项改革任务到期应完成，已完成3项，其中按期完成1项、逾期完成2项；未完成8项；完成率27.3%。" in text
     assert "另有6项改革任务完成时限在本季度内、尚未到期，不计入完成率。" in text
-    assert "本季度新交办改革任务8项；淄博市委改革办印发改革任务催办单15份、责令整改通知书5份。" in text
-    assert "三、存在问题" in text and "张店区、临淄区、沂源县、高新区、市自然资源规划局因改革任务逾期未完成被下达责令整改通知书" in text
+    assert "本季度新交办改革任务8项；淄博市委改革办印发催办单15份、责令书5份。" in text
+    assert "三、存在问题" in text and "张店区、临淄区、沂源县、高新区、市自然资源规划局因改革任务逾期未完成被下达责令书" in text
     assert "2026-030“推进自然资源资产产权制度改革" in text and "逾期46天" in text
     assert "四、下步要求" in text and "淄博市委改革办将持续跟踪督办" in text
     assert "附件：截至2026年11月30日逾期未完成改革任务清单" in text
@@ -134,7 +134,7 @@ def test_interview_makes_the_notice(office):
     assert f"{SOCIAL}主要负责同志：" in text
     assert "你单位连续2个月在专项小组中排名末位：2026年10月第4名（共4个单位），2026年11月第4名（共4个单位）。" in text
     assert "时间：另行通知。" in text and "地点：另行通知。" in text and "联系人：王明；联系电话：0533-1234567。" in text
-    assert "责令整改通知书" not in text  # not on the orders trigger
+    assert "责令书" not in text  # not on the orders trigger
     assert lint_pdf(out / doc["pdf"]) == []
     entry = next(e for e in open_register(office["project"] / "data" / "register.sqlite").entries() if e.doc_no == doc["doc_no"])
     assert (entry.kind, entry.subject, entry.unit) == ("interview", "排名末位", SOCIAL)
@@ -213,7 +213,7 @@ def test_orders_trigger_names_each_order_and_the_head(tmp_path):
     [doc] = manifest(project / "out" / "2026-11-interview")["documents"]
     text = docx_text(project / "out" / "2026-11-interview" / doc["docx"])
     assert "张店区委改革办李明同志：" in text and "请你单位主要负责同志（李明同志）按时参加约谈" in text
-    assert "2026年以来，你单位承办的改革任务逾期未完成，已被淄博市委改革办下达责令整改通知书2份：2026年6月10日，淄改办责〔2026〕4号" in text
+    assert "2026年以来，你单位承办的改革任务逾期未完成，已被淄博市委改革办下达责令书2份：2026年6月10日，淄改办责〔2026〕4号" in text
     assert "2026年11月28日，淄改办责〔2026〕5号（“" in text and "排名末位" not in text
     # the social group still qualifies; a later run makes it and keeps 张店区's notice in the folder
     result = run_in(project, "interview", "--month", "2026-11", "--as-of", "2026-11-30", "--no-pdf")

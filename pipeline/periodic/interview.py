@@ -89,13 +89,13 @@ def interview(config: Config, month: str, as_of: dt.date, units: list[str] | tup
     run = f"{label}@{as_of.isoformat()}@{dt.datetime.now().isoformat(timespec='microseconds')}"
     if dry_run:
         numbers = register.preview(run, requests, office.history)
-        summary.planned = [(Kind.INTERVIEW.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.planned = [(config.kind_name(Kind.INTERVIEW), numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
         return summary
     earlier = _earlier(config.out_dir / label)
     with build._output(config.out_dir, label) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
-            summary.planned = [(Kind.INTERVIEW.zh, n.doc_no, n.decision.unit.name) for n in numbered]
+            summary.planned = [(config.kind_name(Kind.INTERVIEW), n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
             made, _ = build._make(numbered, config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False)
             kept = _carry(earlier, config.out_dir / label, work, {m.doc_no for m in made})
@@ -119,7 +119,7 @@ def _earlier(folder: Path) -> list[assemble.Made]:
     for doc in data.get("documents", []):
         if doc.get("kind") != Kind.INTERVIEW.value:
             continue
-        out.append(assemble.Made(kind=doc["kind"], kind_name=Kind.INTERVIEW.zh, doc_no=doc["doc_no"], title=doc["title"],
+        out.append(assemble.Made(kind=doc["kind"], kind_name=config.kind_name(Kind.INTERVIEW), doc_no=doc["doc_no"], title=doc["title"],
                                  recipient=doc["recipient"], cc=list(doc.get("cc", [])), date=doc["date"], docx=doc["docx"],
                                  pdf=doc.get("pdf"), pages=doc.get("pages")))
     return out

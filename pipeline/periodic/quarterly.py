@@ -73,7 +73,7 @@ def quarterly(config: Config, quarter_text: str, as_of: dt.date | None = None, *
     summary.figures = figures
     if dry_run:
         numbers = register.preview(run, [request], office.history)
-        summary.planned = [(Kind.QUARTERLY.zh, numbers[request.key][0], decision.unit.name)]
+        summary.planned = [(config.kind_name(Kind.QUARTERLY), numbers[request.key][0], decision.unit.name)]
         return summary
 
     def charts(n: Numbered, folder: Path) -> list | None:
@@ -83,7 +83,7 @@ def quarterly(config: Config, quarter_text: str, as_of: dt.date | None = None, *
         with register.issue(run, [request], office.history) as numbers:
             doc_no, n = numbers[request.key]
             numbered = [Numbered(decision, doc_no, request.series, n)]
-            summary.planned = [(Kind.QUARTERLY.zh, doc_no, decision.unit.name)]
+            summary.planned = [(config.kind_name(Kind.QUARTERLY), doc_no, decision.unit.name)]
             work = output.make()
             made, summary.bundle_pages = build._make(numbered, config, as_of, label, renderer, work, pdf, jobs, progress,
                                                      charts=charts)
