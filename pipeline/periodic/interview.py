@@ -119,7 +119,7 @@ def _earlier(folder: Path) -> list[assemble.Made]:
     for doc in data.get("documents", []):
         if doc.get("kind") != Kind.INTERVIEW.value:
             continue
-        out.append(assemble.Made(kind=doc["kind"], kind_name=config.kind_name(Kind.INTERVIEW), doc_no=doc["doc_no"], title=doc["title"],
+        out.append(assemble.Made(kind=doc["kind"], kind_name=doc.get("kind_name") or Kind.INTERVIEW.zh, doc_no=doc["doc_no"], title=doc["title"],
                                  recipient=doc["recipient"], cc=list(doc.get("cc", [])), date=doc["date"], docx=doc["docx"],
                                  pdf=doc.get("pdf"), pages=doc.get("pages")))
     return out
