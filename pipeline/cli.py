@@ -225,8 +225,11 @@ def _print_proposals(summary: build.Summary) -> None:
     """约谈建议: the units that qualify, with the facts (made already when interview.auto is on)."""
     if not summary.proposals:
         return
-    made = any(d.kind.value == "interview" for d in summary.decisions)
-    what = "约谈通知 made for" if made else "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
+    made = any(d.kind.value == "interview" for d in summary.decisions)  # interview.auto
+    if made:
+        what = "约谈通知 would be made for" if summary.dry_run else "约谈通知 made for"
+    else:
+        what = "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
     click.echo(f"{what}:")
     for p in summary.proposals:
         click.echo(f"  {p.unit.name}: {p.facts_text()}")
