@@ -33,8 +33,11 @@ from .output.cache import ConversionCache, Keep, environment
 from .output.convert import ConverterPool, as_converted
 from .output.reproducible import pdf_date
 from .errors import RunFailed
-from .model import Decision, Kind, Numbered
+from .model import Decision, Issued, Kind, Numbered
+from .periodic.proposals import find_proposals, interview_decisions, proposal_rows, with_numbers
+from .rules.escalation import order_decisions
 from .register.store import open_register
+from .loop import receipts
 from .documents.examples import MONTHLY, example_contexts
 from .documents.render import Renderer
 from .sources import read_office
@@ -66,11 +69,15 @@ class Summary:
     out: Path | None
     made: list[assemble.Made] = field(default_factory=list)
     planned: list[tuple[str, str, str]] = field(default_factory=list)  # (kind name, doc_no, recipient)
+    decisions: list[Decision] = field(default_factory=list)  # the same documents, with the rules' reasons
     dry_run: bool = False
     bundle_pages: int | None = None
     notes: list[str] = field(default_factory=list)
     converted: int = 0  # documents LibreOffice converted in this run
     reused: int = 0  # documents whose PDF came from the conversion cache
+    receipts: str | None = None  # the year's 签收/反馈 figures, one line (a monthly run)
+    proposals: list = field(default_factory=list)  # 约谈建议 (pipeline.rules.interview.Proposal)
+    figures: object = None  # a 季度通报's figures (pipeline.rules.quarterly.QuarterFigures)
 
     def counts(self) -> Counter:
         return Counter(kind for kind, _, _ in self.planned)
@@ -95,26 +102,46 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     workbench's, kept warm across runs; this run only submits to it (`jobs` is then unused) and
     cancels what it submitted if it fails. Without one, the run opens its own pool when the
     first document needs converting and closes it at the end."""
+    if not dry_run:
+        from .loop.collect import recover
+
+        recover(config)  # an interrupted collect --apply is completed before the ledger is read
     office = read_office(config, month)
     register = open_register(config.register_url)
     run = f"{month}@{as_of.isoformat()}"
     history = plan.merged_history(register.history(exclude_run=run), office.history)
     decisions = plan.decide(office, history, as_of, month, config)
+    # 约谈建议: this run's orders count too (their numbers are filled in once taken)
+    run_orders = [Issued(Kind.ORDER, d.subject, d.unit.name, "", as_of) for d in decisions if d.kind == Kind.ORDER]
+    proposals = find_proposals(config, office, history, month, as_of, run_orders)
+    kinds = list(MONTHLY_KINDS)
+    if config.interview.auto and proposals:
+        decisions = order_decisions(decisions + interview_decisions(proposals, office))
+        kinds.append(Kind.INTERVIEW.value)
     requests = plan.requests(decisions, config, as_of, month)
     renderer = Renderer(config.templates_dir)
-    renderer.load(MONTHLY_KINDS, example_contexts(config))  # every kind, used this month or not
-    summary = Summary(month, as_of, None, dry_run=dry_run)
+    renderer.load(kinds, example_contexts(config))  # every kind, used this month or not
+    summary = Summary(month, as_of, None, dry_run=dry_run, decisions=decisions)
     if office.scores is None:
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
+
+    def order_numbers(numbers: dict[str, tuple[str, int]]) -> dict[str, str]:
+        return {d.subject: numbers[r.key][0] for d, r in zip(decisions, requests) if d.kind == Kind.ORDER}
+
     if dry_run:
         numbers = register.preview(run, requests, office.history)
-        summary.planned = [(d.kind.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.planned = [(config.kind_name(d.kind), numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.proposals = with_numbers(proposals, order_numbers(numbers))
         return summary
 
     with _output(config.out_dir, month) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
-            summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
+            summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
+            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers), run=run)
+            summary.receipts = stats.line()
+            summary.proposals = with_numbers(proposals, order_numbers(numbers))
+            made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
 
             def sheets() -> None:
@@ -122,6 +149,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
                 if ranking is not None:
                     assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
+                receipts.write_sheet(stats, work / "签收反馈.xlsx", config.office.short)
                 if office.findings:
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
@@ -133,7 +161,8 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             if keep is not None:
                 keep.save()
             summary.made = made
-            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
+            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
+                                   proposals=proposal_rows(summary.proposals, made_notices))
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
     summary.out = output.final
     return summary
@@ -202,12 +231,14 @@ def _open_cache(config: Config, enabled: bool) -> ConversionCache | None:
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
           pdf: bool, jobs: int | None, progress: Progress | None,
-          alongside: Callable[[], None] | None = None, bundle: bool = True, cache: ConversionCache | None = None,
+          alongside: Callable[[], None] | None = None, bundle: bool = True,
+          charts: Callable[[Numbered, Path], list | None] | None = None, cache: ConversionCache | None = None,
           pool: ConverterPool | None = None, summary: Summary | None = None,
           keep: Keep | None = None) -> tuple[list[assemble.Made], int | None]:
     """The documents, rendered and converted; with `bundle`, the print bundle (打印合集.pdf) is
     written as the PDFs appear. `alongside` runs once every document is rendered, while they
-    convert. A document found in `cache` is not converted: its PDF and finished DOCX are copied
+    convert; `charts(document, scratch folder)` gives a document's pictures (None: none of its
+    own). A document found in `cache` is not converted: its PDF and finished DOCX are copied
     from there; the others go to `pool` (the caller's), or to a pool opened when the first one
     needs it. Returns the documents and the bundle's page count (None without one)."""
     (work / "docx").mkdir()
@@ -242,11 +273,13 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                 ctx = build_context(n, config, as_of, same_run)
                 if d.kind == Kind.RANKING and config.ranking.chart:
                     ctx["charts"] = _charts(d.facts["ranking"], _scratch(work), keep)
+                elif charts is not None and (pictures := charts(n, _scratch(work))) is not None:
+                    ctx["charts"] = pictures
                 name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
                 docx_path = work / "docx" / name
                 has_colophon = renderer.render(d.kind.value, ctx, docx_path)
                 made.append(assemble.Made(
-                    kind=d.kind.value, kind_name=d.kind.zh, doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+                    kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
                     cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
                     task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
                 ))
@@ -417,8 +450,8 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
     summary = Summary(label, as_of, None, dry_run=dry_run)
     if dry_run:
         numbers = register.preview(run, [request], office.history)
-        summary.planned = [(Kind.COMPILATION_NOTICE.zh, numbers[request.key][0], addressee.name),
-                           (Kind.COMPILATION.zh, f"（{numbers[request.key][0]}附件）", addressee.name)]
+        summary.planned = [(config.kind_name(Kind.COMPILATION_NOTICE), numbers[request.key][0], addressee.name),
+                           (config.kind_name(Kind.COMPILATION), f"（{numbers[request.key][0]}附件）", addressee.name)]
         return summary
     with _output(config.out_dir, label) as output:
         with register.issue(run, [request], office.history) as numbers:
@@ -433,7 +466,7 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
             if progress:
                 progress("book", 0, 1)
             book = build_book(case_set, config.office.name, config.office.short, year, as_of, book_docx, pdf=pdf, pool=pool)
-            entry = assemble.Made(kind=Kind.COMPILATION.value, kind_name=Kind.COMPILATION.zh, doc_no=doc_no, title=title,
+            entry = assemble.Made(kind=Kind.COMPILATION.value, kind_name=config.kind_name(Kind.COMPILATION), doc_no=doc_no, title=title,
                                   recipient=addressee.name, cc=list(config.office.cc), date=as_of.isoformat(),
                                   docx=f"docx/{book_docx.name}")
             if pdf and book.pdf is not None:
