@@ -8,8 +8,13 @@
 (b) the project's way: the same templates compiled once (pipeline.render), the whole
     `make-notices monthly` run (register, PDFs through the warm pool, print bundle), and the
     year's case book (`make-notices cases`, 100 cases).
+(c) re-runs as a clerk makes them (issue #18), on the same output folder and its cache: nothing
+    changed; one task's deadline moved by a day (the same documents, one with other words);
+    `--no-pdf`; and `--no-pdf --no-cache` (cold: jieba and matplotlib loaded, nothing kept).
 Prints the ratios, documents per second and the peak memory of the run (the process and
-its LibreOffice children together), and writes the figures as JSON.
+its LibreOffice children together), and writes the figures as JSON. Times are wall-clock
+seconds, with the CPU seconds of the process and its LibreOffice instances beside them: on a
+shared machine compare the ratios within one run, not seconds between runs.
 """
 
 from __future__ import annotations

@@ -117,6 +117,23 @@ class CompiledTemplate:
         return out.getvalue(), body
 
 
+def check_fingerprint(path: Path, kind: str, context: dict[str, Any]) -> str | None:
+    """What a template check depends on: the template's bytes, its kind, the example context and the
+    code that checks and renders (None when the template cannot be read: then it is checked)."""
+    import hashlib
+    import json
+
+    try:
+        h = hashlib.sha256(path.read_bytes())
+    except OSError:
+        return None
+    here = Path(__file__).resolve().parent
+    for code in ("templates.py", "render.py", "context.py", "layout.py", "examples.py"):
+        h.update((here / code).read_bytes())
+    h.update(kind.encode() + json.dumps(context, sort_keys=True, ensure_ascii=False, default=repr).encode())
+    return h.hexdigest()
+
+
 class Renderer:
     """Finds each kind's template (office folder first, then the defaults) and renders documents."""
 
@@ -147,11 +164,19 @@ class Renderer:
             problems += check_template(path, kind, contexts[kind], self.env)
         return problems
 
-    def load(self, kinds: list[str], contexts: dict[str, dict[str, Any]]) -> None:
-        """Check and read the templates the run needs, once; any mistake is bad input."""
-        problems = self.check(kinds, contexts)
+    def load(self, kinds: list[str], contexts: dict[str, dict[str, Any]], passed: set[str] | None = None) -> None:
+        """Check and read the templates the run needs, once; any mistake is bad input.
+
+        `passed`: fingerprints of checks that passed before (pipeline/output/cache.py keeps them):
+        a template whose bytes, example context and checking code are unchanged is not checked
+        again; the fingerprint of each check that passes now is added."""
+        keys = {kind: check_fingerprint(self.path(kind), kind, contexts[kind]) for kind in kinds} if passed is not None else {}
+        todo = [kind for kind in kinds if keys.get(kind) not in (passed or ())]
+        problems = self.check(todo, contexts)
         if problems:
             raise BadInput(problems)
+        if passed is not None:
+            passed.update(keys[kind] for kind in todo if keys[kind] is not None)
         for kind in kinds:
             self._blobs[kind] = self.path(kind).read_bytes()
             self._compiled[kind] = CompiledTemplate(self._blobs[kind], self.env)

@@ -78,6 +78,19 @@ def fonts_fingerprint(conf: Path | None = None) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=16)
+def _module_hash(fn: Callable | None) -> str:
+    """SHA-256 of the source file of an after-conversion step (whatever module it lives in)."""
+    import inspect
+
+    if fn is None:
+        return ""
+    try:
+        return hashlib.sha256(Path(inspect.getsourcefile(fn) or "").read_bytes()).hexdigest()
+    except (OSError, TypeError):
+        return ""
+
+
 def code_fingerprint(extra: tuple[Path, ...] = ()) -> str:
     h = hashlib.sha256()
     for path in sorted({*CODE, *extra}):
@@ -108,7 +121,7 @@ class ConversionCache:
 
     def key(self, docx: bytes, stamp: str | None, after: Callable | None) -> str:
         h = hashlib.sha256(self.environment.encode())
-        h.update(f"\0{stamp}\0{getattr(after, '__qualname__', None)}\0".encode())
+        h.update(f"\0{stamp}\0{getattr(after, '__qualname__', None)}\0{_module_hash(after)}\0".encode())
         h.update(docx)
         return h.hexdigest()
 
@@ -141,6 +154,20 @@ class ConversionCache:
             pass
         self.hits += 1
         return entry
+
+    def deliver(self, key: str, entry: Entry, docx: Path, pdf: Path) -> None:
+        """Put an entry's files at docx and pdf: hard links to the cache's files where the file
+        system allows (nothing copied; a delivered file changed in place shows as a damaged entry
+        next time, and is converted again), else copies."""
+        _, cached_pdf, cached_docx = self._paths(key)
+        for src, dest, data in ((cached_docx, docx, entry.docx), (cached_pdf, pdf, entry.pdf)):
+            part = dest.with_name(dest.name + ".link")
+            try:
+                os.link(src, part)
+                os.replace(part, dest)
+            except OSError:
+                part.unlink(missing_ok=True)
+                dest.write_bytes(data)
 
     def put(self, key: str, docx: bytes, pdf: bytes) -> None:
         """Store an entry: the files first, then the record that vouches for them (each written
@@ -195,7 +222,8 @@ class ConversionCache:
 
 class Keep:
     """Small results kept between runs beside the conversion cache (out/.cache/): the split of every
-    long title (jieba's dictionary takes ~1 s to load) and the ranking charts (matplotlib ~2 s).
+    long title (jieba's dictionary takes ~1 s to load), the ranking charts (matplotlib ~2 s) and the
+    fingerprints of template checks that passed (a trial render of every kind, ~0.5 s).
     Each is keyed by what makes it, the code included; used with --no-pdf too, and not with --no-cache."""
 
     TITLES_KEPT = 20_000
@@ -205,6 +233,12 @@ class Keep:
         self.titles_path = folder / f"titles-{_titles_version()}.json"
         self.loaded: set = set()
         self.pending: list[tuple[Path, bytes]] = []
+        self.checks_path = folder / "checked.json"
+        try:
+            self.checked: set[str] = set(json.loads(self.checks_path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            self.checked = set()
+        self.checks_loaded = set(self.checked)
 
     def load_titles(self) -> None:
         from ..documents import layout
@@ -225,6 +259,8 @@ class Keep:
         try:
             for path, data in self.pending:
                 _write(path, data)
+            if self.checked != self.checks_loaded:
+                _write(self.checks_path, json.dumps(sorted(self.checked)[-1000:]).encode())
             if not set(layout.KNOWN_TITLES) <= self.loaded:
                 rows = [[text, chars, list(lines)] for (text, chars), lines in layout.KNOWN_TITLES.items()]
                 _write(self.titles_path, json.dumps(rows[-self.TITLES_KEPT:], ensure_ascii=False).encode("utf-8"))
