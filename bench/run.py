@@ -174,6 +174,7 @@ def contexts(project: Path):
     return config, out
 
 
+OBVIOUS_CPU: list[float] = []  # CPU seconds a document of the obvious loop (beside its wall time)
 REPEATS = 3  # each rendering loop is timed this many times and the fastest counts (noisy machines)
 
 
@@ -185,14 +186,16 @@ def obvious_render(config, docs, out: Path) -> float:
 
     renderer = Renderer(config.templates_dir)
     env = make_env()
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(REPEATS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for i, (kind, ctx) in enumerate(docs):
             tpl = DocxTemplate(str(renderer.path(kind)))
             tpl.render(ctx, jinja_env=env, autoescape=True)
             tpl.save(out / f"obvious-{i}.docx")
         best = min(best, (time.perf_counter() - start) / len(docs))
+        best_cpu = min(best_cpu, (time.process_time() - cpu) / len(docs))
+    OBVIOUS_CPU.append(best_cpu)
     return best
 
 
@@ -288,6 +291,8 @@ def main() -> None:
             "rerun_unchanged": _brief(same), "rerun_one_deadline": dict(_brief(changed), task=task),
             "no_pdf": _brief(no_pdf), "no_pdf_cold": _brief(no_pdf_cold),
             "no_pdf_docs_per_second_ratio": (n / no_pdf["seconds"]) * t_obvious,
+            "no_pdf_docs_per_cpu_second_ratio": (n / no_pdf["cpu_seconds"]) * OBVIOUS_CPU[0],
+            "render_obvious_cpu_ms_per_doc": OBVIOUS_CPU[0] * 1000,
             "book": _brief(book),
         }
         if a.large:
@@ -320,9 +325,11 @@ def main() -> None:
         ratio = (n / no_pdf["seconds"]) / (1 / t_obvious)
         print(f"  --no-pdf, same month:             {no_pdf['seconds']:6.1f} s  {no_pdf['cpu_seconds']:6.1f} s CPU"
               f"   {n / no_pdf['seconds']:.0f} docs/s = {ratio:.1f}x the docxtpl loop's {1 / t_obvious:.0f} docs/s"
-              f" (target >= 5x: {'met' if ratio >= 5 else 'NOT met'}); by CPU time {(n / no_pdf['cpu_seconds']) * t_obvious:.1f}x")
+              f" (target >= 5x: {'met' if ratio >= 5 else 'NOT met'}); by CPU time {(n / no_pdf['cpu_seconds']) * OBVIOUS_CPU[0]:.1f}x"
+              f" (the loop: {1 / OBVIOUS_CPU[0]:.0f} docs per CPU second)")
         print(f"  --no-pdf --no-cache (cold):       {no_pdf_cold['seconds']:6.1f} s  {no_pdf_cold['cpu_seconds']:6.1f} s CPU"
-              f"   {(n / no_pdf_cold['seconds']) * t_obvious:.1f}x the docxtpl loop")
+              f"   {(n / no_pdf_cold['seconds']) * t_obvious:.1f}x the docxtpl loop; by CPU time"
+              f" {(n / no_pdf_cold['cpu_seconds']) * OBVIOUS_CPU[0]:.1f}x")
         if a.large:
             lg = figures["large"]
             print(f"large run: {lg['documents']} documents in {lg['seconds']:.1f} s, peak {lg['peak_rss_mb']:.0f} MB resident"

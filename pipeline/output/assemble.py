@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -286,15 +287,32 @@ def _ruled(ws, dates: tuple[int, ...] = (), late_column: int | None = None) -> N
     """Thin rules round every cell from the header row down; text wrapped, the header bold and centred;
     `dates` (column numbers) as yyyy-mm-dd; a row whose `late_column` is above 0 shaded."""
     _styles(ws.parent)
+    styled = _Styler()
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
         if row[0].row == 2:
             for cell in row:
-                cell.style = "mn-header"
+                styled(cell, "mn-header")
             continue
         late = late_column is not None and (row[late_column - 1].value or 0) > 0
         plain, dated = ("mn-late", "mn-late-date") if late else ("mn-cell", "mn-date")
         for cell in row:
-            cell.style = dated if cell.column in dates else plain
+            styled(cell, dated if cell.column in dates else plain)
+
+
+class _Styler:
+    """Give a cell a named style: the first cell of each style looks it up by name (openpyxl scans
+    its list of named styles each time); the others copy that cell's style record (nine numbers)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, object] = {}
+
+    def __call__(self, cell, name: str) -> None:
+        record = self.records.get(name)
+        if record is None:
+            cell.style = name
+            self.records[name] = cell._style
+        else:
+            cell._style = copy.copy(record)
 
 
 def _print_landscape(ws) -> None:
@@ -395,9 +413,10 @@ def ranking_sheet(ranking, dest: Path, heading: str) -> None:
             ws.append([row.rank, row.unit.short, *[float(x) for x in row.scores], float(row.total), row.change,
                        float(row.annual_text)])
         _styles(wb)
+        styled = _Styler()
         for r in ws.iter_rows(min_row=2, max_row=ws.max_row):
             for cell in r:
-                cell.style = "mn-rank-header" if cell.row == 2 else "mn-rank-score" if isinstance(cell.value, float) else "mn-rank"
+                styled(cell, "mn-rank-header" if cell.row == 2 else "mn-rank-score" if isinstance(cell.value, float) else "mn-rank")
         for col in range(1, len(headers) + 1):
             ws.column_dimensions[get_column_letter(col)].width = 22 if col == 2 else 14
         ws.freeze_panes = "A3"

@@ -7,7 +7,7 @@ An entry is keyed by the SHA-256 of everything that decides the PDF and the deli
   size, modification time);
 - the code that converts, measures and places the 版记 (the source of pipeline/documents/layout.py,
   pipeline/output/convert.py, uno_worker.py, reproducible.py and of the `after` step's module);
-- the LibreOffice version (`soffice --version`);
+- the LibreOffice installation (versionrc and its program files' size and time);
 - the PDF's creation-date stamp.
 It holds the PDF, the DOCX as the 版记 placement left it, and a record with both files' SHA-256:
 an entry whose files do not match its record is damaged, dropped, and made again.
@@ -41,11 +41,24 @@ class Entry:
 
 
 def libreoffice_version() -> str:
-    """`soffice --version`, asked once per LibreOffice installation (its program file's size and time)."""
+    """The installed LibreOffice: its versionrc (build id) with the size and time of its program
+    files, which an upgrade replaces; where there is no versionrc, `soffice --version` (starting
+    soffice only to ask costs ~0.1 s, seconds on a loaded machine)."""
     soffice = convert.soffice_path()
     if soffice is None:
         return "none"
     real = os.path.realpath(soffice)
+    program = Path(real).parent
+    rc = program / "versionrc"
+    if rc.is_file():
+        h = hashlib.sha256(rc.read_bytes())
+        for name in ("soffice.bin", "libmergedlo.so", "libsofficeapp.so"):
+            try:
+                st = (program / name).stat()
+            except OSError:
+                continue
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        return f"{program} {h.hexdigest()}"
     st = os.stat(real)
     return _version(real, st.st_size, st.st_mtime_ns)
 
