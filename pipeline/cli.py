@@ -11,7 +11,7 @@ import click
 
 from . import build
 from .config import Config, load_config
-from .errors import BadInput, MakeNoticesError, Problem
+from .errors import BadInput, MakeNoticesError, Problem, describe
 from .sources.values import parse_date
 
 
@@ -33,13 +33,8 @@ class Context:
 
 
 def _fail(exc: MakeNoticesError) -> None:
-    if isinstance(exc, BadInput):
-        n = len(exc.problems)
-        click.echo(f"make-notices: {n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-    else:
-        click.echo(f"make-notices: {exc}", err=True)
+    for line in describe(exc):
+        click.echo(line, err=True)
     sys.exit(exc.exit_code)
 
 
@@ -84,8 +79,10 @@ def _progress(quiet: bool):
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
 @click.pass_obj
-def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None,
+            no_cache: bool) -> None:
     """The monthly run: slips, PDFs, print bundle, register sheet, manifest."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
@@ -93,7 +90,7 @@ def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, n
         config = obj.config()
         jobs = jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
         summary = build.monthly(config, month, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                jobs=jobs, progress=_progress(obj.quiet))
+                                jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -118,9 +115,14 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
     click.echo(f"{summary.month} as of {summary.as_of}: {total} documents for {units} units ({what}).")
     for note in summary.notes:
         click.echo(f"  {note}")
+    _print_proposals(summary)
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        if summary.reused:
+            extra += f" ({summary.converted} converted, {summary.reused} unchanged from the cache)"
         click.echo(f"written to {display(summary.out)}{extra}.")
+    if summary.receipts:
+        click.echo(summary.receipts)
 
 
 @main.command()
@@ -129,14 +131,15 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert the notice again (do not reuse its PDF from out/.cache).")
 @click.pass_obj
-def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
     """The annual case compilation and its 印发 notice, in out/cases-YEAR/."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
         config = obj.config()
         summary = build.cases(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                              jobs=jobs, progress=_progress(obj.quiet))
+                              jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -150,6 +153,39 @@ def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: boo
     book = next((m for m in summary.made if m.kind == "compilation"), None)
     pages = f", {book.pages} pages" if book and book.pages else ""
     click.echo(f"{year} case book{pages} and its notice {summary.made[0].doc_no}; written to {display(summary.out)}.")
+
+
+@main.command()
+@click.option("--quarter", required=True, help="The quarter, e.g. 2026-Q4.")
+@click.option("--as-of", "as_of", help="The date of the figures and the bulletin (default: the quarter's last day, or today if earlier).")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The quarter's progress bulletin (季度通报), in out/QUARTER/."""
+    from .periodic.quarterly import quarterly as run_quarterly
+
+    try:
+        day = _date_option(as_of, "--as-of")
+        config = obj.config()
+        summary = run_quarterly(config, quarter, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    t = summary.figures.totals()
+    figures = (f"应完成 {t['due']}，按期完成 {t['on_time']}，逾期完成 {t['late']}，未完成 {t['not_done']}，未到期 {t['pending']}，"
+               f"完成率 {t['rate']}，新交办 {t['new']}，催办单 {t['urgings']}，责令书 {t['orders']}")
+    [(_, doc_no, _)] = summary.planned
+    if summary.dry_run:
+        click.echo(f"dry run for {summary.month} as of {summary.as_of}: would make {doc_no} ({figures}); nothing written.")
+        return
+    extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    click.echo(f"{summary.month} as of {summary.as_of}: 季度通报 {doc_no} ({figures}).")
+    click.echo(f"written to {display(summary.out)}{extra}.")
 
 
 @main.command()
@@ -167,9 +203,124 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
         _fail(exc)
         return
     counts = Counter(kind for kind, _, _ in summary.planned)
+    from .loop.collect import pending_apply, unapplied
+
+    try:
+        waiting = unapplied(config, month)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
     click.echo("ok")
+    if pending_apply(config):
+        click.echo("warning: an interrupted collect --apply is pending; the next collect --apply or monthly run completes it.")
+    if waiting:
+        click.echo(f"warning: {len(waiting)} returned 调度表 of {month} not applied yet "
+                   f"(make-notices collect {display(config.data_dir / 'replies' / month)} --apply):")
+        for file, unit in waiting:
+            click.echo(f"  {file}  {unit}")
     what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
     click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
+    _print_proposals(summary)
+    if obj.verbose:
+        for d in summary.decisions:
+            click.echo(f"  {d.kind.zh}  {d.unit.name}  {d.subject}：{d.reason}")
+
+
+def _print_proposals(summary: build.Summary) -> None:
+    """约谈建议: the units that qualify, with the facts (made already when interview.auto is on)."""
+    if not summary.proposals:
+        return
+    made = any(d.kind.value == "interview" for d in summary.decisions)  # interview.auto
+    if made:
+        what = "约谈通知 would be made for" if summary.dry_run else "约谈通知 made for"
+    else:
+        what = "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
+    click.echo(f"{what}:")
+    for p in summary.proposals:
+        click.echo(f"  {p.unit.name}: {p.facts_text()}")
+
+
+@main.command()
+@click.option("--month", help="The month whose triggers count, e.g. 2026-11 (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date of the notices (default: today).")
+@click.option("--unit", "units", multiple=True, help="Only this unit (full or short name; repeat for several). Default: every unit that qualifies.")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.pass_obj
+def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[str, ...], dry_run: bool, no_pdf: bool) -> None:
+    """约谈通知 for the units that qualify (second 责令书 of the year, last in the ranking), in out/MONTH-interview/."""
+    from .periodic.interview import interview as run_interview
+
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        config = obj.config()
+        summary = run_interview(config, month, day, units, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    for note in summary.notes:
+        click.echo(note)
+    if not summary.planned:
+        return
+    if summary.dry_run:
+        click.echo(f"dry run for {month} as of {summary.as_of}: would make {len(summary.planned)} 约谈通知; nothing written.")
+    else:
+        click.echo(f"{month} as of {summary.as_of}: {len(summary.planned)} 约谈通知.")
+    facts = {p.unit.name: p.facts_text() for p in summary.proposals}
+    for _, doc_no, unit in summary.planned:
+        click.echo(f"  {doc_no}  {unit}: {facts.get(unit, '')}")
+    if summary.out is not None:
+        extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        click.echo(f"written to {display(summary.out)}{extra}.")
+
+
+@main.command()
+@click.option("--month", help="The month, e.g. 2026-12 (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date the rows are taken as of (default: today).")
+@click.option("--reply-by", "reply_by", help="The date the units reply by (default: as-of + dispatch.reply_days).")
+@click.pass_obj
+def dispatch(obj: Context, month: str | None, as_of: str | None, reply_by: str | None) -> None:
+    """The month's 调度表: one workbook per unit, in out/dispatch-MONTH/."""
+    from .loop.dispatch import dispatch as run_dispatch
+
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        by = _date_option(reply_by, "--reply-by")
+        result = run_dispatch(obj.config(), month, day, by)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if not obj.quiet:
+        if obj.verbose:
+            for unit, name, tasks, findings in result.files:
+                click.echo(f"  {name}  {unit}: {len(tasks)} tasks, {len(findings)} findings")
+        click.echo(result.text())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--apply", "apply", is_flag=True, help="Update the task and finding files (all or nothing).")
+@click.option("--month", help="The month collected (default: the newest month among the files).")
+@click.option("--as-of", "as_of", help="No completion date may be later than this (default: today).")
+@click.pass_obj
+def collect(obj: Context, paths: tuple[Path, ...], apply: bool, month: str | None, as_of: str | None) -> None:
+    """Read returned 调度表 (files or folders); say what changes; with --apply, update the ledger."""
+    from .loop.collect import collect as run_collect
+
+    try:
+        day = _date_option(as_of, "--as-of")
+        if month:
+            month = build.month_of(month)
+        result = run_collect(obj.config(), list(paths), apply=apply, month=month, as_of=day)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    click.echo(result.text())
 
 
 @main.group()
@@ -233,7 +384,7 @@ def display(path: Path) -> str:
 
 @main.group()
 def register() -> None:
-    """The number register: list what was issued, void a number."""
+    """The number register: list what was issued, void a number, record 签收 and 反馈."""
 
 
 @register.command("list")
@@ -254,7 +405,13 @@ def register_list(obj: Context, year: int | None) -> None:
         return
     for e in entries:
         status = "" if e.status == "issued" else f"  作废：{e.void_reason}"
-        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}{status}")
+        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}\t{_receipt_columns(e)}{status}")
+
+
+def _receipt_columns(e) -> str:
+    """反馈时限, 签收 (date and name) and 反馈 of an entry; - where there is none."""
+    received = f"{e.received_on} {e.received_by}".strip() if e.received_on else "-"
+    return f"反馈时限 {e.reply_by or '-'}\t签收 {received}\t反馈 {e.replied_on or '-'}"
 
 
 @register.command("void")
@@ -272,6 +429,63 @@ def register_void(obj: Context, number: str, reason: str) -> None:
         _fail(exc)
         return
     click.echo(f"{entry.doc_no} is void: {entry.void_reason}")
+
+
+def _print_recorded(recorded, what: str) -> None:
+    for e in recorded.changed:
+        click.echo(f"  {e.doc_no}  {e.unit}  {_receipt_columns(e)}")
+    same = f"; {len(recorded.unchanged)} already recorded so" if recorded.unchanged else ""
+    click.echo(f"{what} recorded for {len(recorded.changed)} document{'s' if len(recorded.changed) != 1 else ''}{same}.")
+
+
+@register.command("receive")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date it was signed for (default: today).")
+@click.option("--by", default="", help="Who signed (签收人), as on the 回执.")
+@click.pass_obj
+def register_receive(obj: Context, numbers: tuple[str, ...], date_text: str | None, by: str) -> None:
+    """Record 签收 of documents, by their 文号."""
+    from .loop.receipts import receive
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = receive(obj.config(), list(numbers), day, by)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收")
+
+
+@register.command("reply")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date the written reply came in (default: today).")
+@click.pass_obj
+def register_reply(obj: Context, numbers: tuple[str, ...], date_text: str | None) -> None:
+    """Record 反馈 (the written reply a document asked for), by 文号."""
+    from .loop.receipts import reply
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = reply(obj.config(), list(numbers), day)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "反馈")
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def register_import(obj: Context, file: Path) -> None:
+    """Record 签收/反馈 from an .xlsx or .csv with the columns 文号, 签收日期, 签收人, 反馈日期."""
+    from .loop.receipts import import_file
+
+    try:
+        recorded = import_file(obj.config(), file)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收/反馈")
 
 
 @main.command()
@@ -296,6 +510,24 @@ def lint(files: tuple[Path, ...]) -> None:
         else:
             click.echo(f"{path}: ok")
     sys.exit(1 if bad else 0)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; any other than this computer needs MAKE_NOTICES_PASSWORD.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8750, show_default=True, help="The port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, open_browser: bool) -> None:
+    """The workbench: a local web page that does all of the above, for clerks."""
+    from .web.app import serve as run_server
+
+    if obj.data or obj.out:
+        _fail(BadInput(Problem("serve", "--data and --out are not used by serve: set paths in config.yaml")))
+    try:
+        run_server(obj.config_path, host, port, open_browser, echo=click.echo)
+    except MakeNoticesError as exc:
+        _fail(exc)
 
 
 @main.command()

@@ -20,6 +20,8 @@ class Kind(str, Enum):
     RANKING = "ranking"
     COMPILATION_NOTICE = "compilation_notice"
     COMPILATION = "compilation"
+    QUARTERLY = "quarterly"
+    INTERVIEW = "interview"
 
     @property
     def zh(self) -> str:
@@ -28,6 +30,13 @@ class Kind(str, Enum):
     @property
     def rank(self) -> int:
         return list(Kind).index(self)
+
+
+def zh_date(day: dt.date, as_of: dt.date | None = None) -> str:
+    """2026年10月28日; 11月10日 when as_of is given and the year is the same."""
+    if as_of is not None and day.year == as_of.year:
+        return f"{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 KIND_ZH = {
@@ -40,6 +49,16 @@ KIND_ZH = {
     Kind.RANKING: "排名通报",
     Kind.COMPILATION_NOTICE: "印发通知",
     Kind.COMPILATION: "案例汇编",
+    Kind.QUARTERLY: "季度通报",
+    Kind.INTERVIEW: "约谈通知",
+}
+# A slip's red head after the office's short name (an office changes it with `kinds.<kind>.head`).
+KIND_HEAD = {
+    Kind.REMINDER: "改革事项提示单",
+    Kind.ASSIGNMENT: "改革任务交办单",
+    Kind.URGING: "改革任务催办单",
+    Kind.ORDER: "改革任务责令整改通知书",
+    Kind.FINDING_URGING: "督察问题整改催办单",
 }
 SLIPS = (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)
 
@@ -60,6 +79,7 @@ class Unit:
     contact: str = ""
     phone: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    head: str = ""  # 主要负责人: addresses a 约谈通知 when given
 
 
 @dataclass(frozen=True)
@@ -153,6 +173,8 @@ class Decision:
     task: Task | None = None
     findings: tuple[Finding, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    reason: str = field(default="", compare=False)
+    """Why the rules call for it, in their words: 完成时限 2026年10月28日，已逾期31天；… → 责令书."""
 
     def key(self, month: str) -> str:
         """What the document is about: the same key in a re-run keeps its number."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .config import Config
-from .documents.context import document_title
+from .documents.context import document_title, reply_by
 from .model import Decision, Issued, Kind, Unit
 from .register.numbering import series_for
 from .register.store import Request
@@ -55,7 +55,8 @@ def decide(office: Office, history: list[Issued], as_of: dt.date, month: str, co
         r = config.ranking
         ranking = rank(office.scores, office.units, r.categories, str(r.annual_weight), r.commend_top)
         bulletin.append(Decision(Kind.RANKING, all_units_addressee(office, config), month, facts={
-            "ranking": ranking, "progress": task_progress(office.tasks, as_of, month)}))
+            "ranking": ranking, "progress": task_progress(office.tasks, as_of, month)},
+            reason=f"{month[:4]}年{int(month[5:])}月得分表已到（{office.scores.current.file}） → 排名通报"))
     return order_decisions(slips + findings + bulletin)
 
 
@@ -68,6 +69,6 @@ def requests(decisions: list[Decision], config: Config, as_of: dt.date, month: s
         out.append(Request(
             key=d.key(month), series=series.name, year=as_of.year, kind=d.kind, subject=d.subject,
             unit=d.unit.name, month=month, issued_on=as_of, deadline=deadline,
-            title=document_title(d, config), pattern=pattern,
+            title=document_title(d, config), pattern=pattern, reply_by=reply_by(d, config, as_of),
         ))
     return out

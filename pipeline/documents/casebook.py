@@ -119,7 +119,7 @@ STYLES = {
     L.S_H2: ("MNHeading2", L.KAITI, 16, False, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
     L.S_H3: ("MNHeading3", L.FANGSONG, 16, True, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
     L.S_TABLE: ("MNTable", L.FANGSONG, TABLE_PT, False, "both", 0, 0, False, TABLE_LINE, None),
-    L.S_PAGE_NO: ("MNPageNo", L.SONGTI, L.PAGE_NO_PT, False, "right", 0, 0, False, L.LINE, None),
+    L.S_PAGE_NO: ("MNPageNo", L.SONGTI, L.PAGE_NO_PT, False, "right", 0, 0, False, L.PAGE_NO_LINE, None),
     S_COVER_TITLE: ("MNCoverTitle", L.XIAOBIAOSONG, COVER_TITLE_PT, False, "center", 0, 0, False, 54 * L.PT, None),
     S_COVER_OFFICE: ("MNCoverOffice", L.KAITI, COVER_OFFICE_PT, False, "center", 0, 0, False, 40 * L.PT, None),
     S_COVER_DATE: ("MNCoverDate", L.KAITI, COVER_DATE_PT, False, "center", 0, 0, False, L.LINE, None),
@@ -566,9 +566,10 @@ def _plan(parts: list[tuple[str, str]], starts: dict[tuple[str, str], int], coun
 
 
 def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, out_docx: Path, *,
-               pdf: bool = True) -> BookLayout:
+               pdf: bool = True, pool=None) -> BookLayout:
     """Write the book as out_docx and (with pdf) out_docx.with_suffix('.pdf'), the contents holding
-    the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True."""
+    the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True;
+    `pool`, an open ConverterPool of the caller's, converts it (else a pool of one for the book)."""
     from ..output.convert import convert_all
 
     out_docx = Path(out_docx)
@@ -583,7 +584,10 @@ def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, 
         blanks: frozenset = frozenset()
         for passes in range(1, MAX_PASSES + 1):
             _compose(cases, office_name, office_short, year, date, pages, blanks).save(work)
-            (made,) = convert_all([work], Path(tmp), jobs=1)
+            if pool is not None:
+                made = pool.submit(work, Path(tmp) / (work.stem + ".pdf")).result()
+            else:
+                (made,) = convert_all([work], Path(tmp), jobs=1)
             starts, count = _measure(made, cases)
             printed = {key: page - OFFSET for key, page in starts.items()}
             if pages is not None and all(printed[k] == pages[k] for k in parts):

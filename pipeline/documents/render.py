@@ -263,6 +263,7 @@ class CompiledTemplate:
             document = zf.read("word/document.xml").decode("utf-8")
             start, end = document.index("<w:body"), document.rindex("</w:body>") + len("</w:body>")
             self.head, self.tail = document[:start], document[end:]
+            self.date_times = {name: zf.getinfo(name).date_time for name in ["word/document.xml", *skip]}
             self.rels = {name: _rels_ids(zf, name) for name in ["word/document.xml"] + [p.name for p in self.rendered]}
             # every other part, zipped once: each document appends the parts it renders
             rest = io.BytesIO()
@@ -322,10 +323,12 @@ class CompiledTemplate:
         document = self.head + etree.tostring(body, encoding="unicode") + self.tail
         out = io.BytesIO(self.rest)
         out.seek(0, io.SEEK_END)
+        rendered["word/document.xml"] = document
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            zf.writestr("word/document.xml", document)
             for name, data in rendered.items():
-                zf.writestr(name, data)
+                info = zipfile.ZipInfo(name, date_time=self.date_times[name])  # not the clock: same content, same bytes
+                info.external_attr = 0o600 << 16
+                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
         return out.getvalue(), body
 
 
@@ -514,7 +517,9 @@ class Renderer:
             document = docxtpl_render(self._blobs[kind], self._compiled[kind], context, self.env)
         except PartFailed as exc:
             raise BadInput(Problem(display_path(self.path(kind)), f"the template failed on {context.get('doc_no', '')}: {exc}"))
-        document.save(dest)
+        from .docxbase import save_docx
+
+        save_docx(document, dest)
         return layout.colophon_table(document) is not None
 
 
