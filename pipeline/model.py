@@ -20,6 +20,8 @@ class Kind(str, Enum):
     RANKING = "ranking"
     COMPILATION_NOTICE = "compilation_notice"
     COMPILATION = "compilation"
+    TASKLIST_NOTICE = "tasklist_notice"
+    PLEDGE = "pledge"
 
     @property
     def zh(self) -> str:
@@ -40,6 +42,8 @@ KIND_ZH = {
     Kind.RANKING: "排名通报",
     Kind.COMPILATION_NOTICE: "印发通知",
     Kind.COMPILATION: "案例汇编",
+    Kind.TASKLIST_NOTICE: "任务分工通知",
+    Kind.PLEDGE: "目标责任书",
 }
 SLIPS = (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)
 
@@ -78,6 +82,7 @@ class Task:
     done: dt.date | None = None
     progress: str = ""
     note: str = ""
+    deliverable: str = ""  # 成果形式: what finishing the task produces (a policy document, a report …)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def is_done(self, as_of: dt.date) -> bool:
