@@ -71,6 +71,14 @@ class Collector:
         return bool(self.problems)
 
 
+def describe(exc: MakeNoticesError) -> list[str]:
+    """The lines the command line prints for an expected failure (the web page shows the same)."""
+    if isinstance(exc, BadInput):
+        n = len(exc.problems)
+        return [f"make-notices: {n} problem{'s' if n != 1 else ''} found; nothing was written."] + [f"  {p}" for p in exc.problems]
+    return [f"make-notices: {exc}"]
+
+
 def display_path(path: Path) -> str:
     """The path as the user would type it: relative to the current folder when inside it."""
     try:

@@ -32,6 +32,13 @@ class Kind(str, Enum):
         return list(Kind).index(self)
 
 
+def zh_date(day: dt.date, as_of: dt.date | None = None) -> str:
+    """2026年10月28日; 11月10日 when as_of is given and the year is the same."""
+    if as_of is not None and day.year == as_of.year:
+        return f"{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 KIND_ZH = {
     Kind.REMINDER: "提示单",
     Kind.ASSIGNMENT: "交办单",
@@ -44,6 +51,14 @@ KIND_ZH = {
     Kind.COMPILATION: "案例汇编",
     Kind.TASKLIST_NOTICE: "任务分工通知",
     Kind.PLEDGE: "目标责任书",
+}
+# A slip's red head after the office's short name (an office changes it with `kinds.<kind>.head`).
+KIND_HEAD = {
+    Kind.REMINDER: "改革事项提示单",
+    Kind.ASSIGNMENT: "改革任务交办单",
+    Kind.URGING: "改革任务催办单",
+    Kind.ORDER: "改革任务责令整改通知书",
+    Kind.FINDING_URGING: "督察问题整改催办单",
 }
 SLIPS = (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)
 
@@ -158,6 +173,8 @@ class Decision:
     task: Task | None = None
     findings: tuple[Finding, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    reason: str = field(default="", compare=False)
+    """Why the rules call for it, in their words: 完成时限 2026年10月28日，已逾期31天；… → 责令书."""
 
     def key(self, month: str) -> str:
         """What the document is about: the same key in a re-run keeps its number."""

@@ -55,7 +55,8 @@ def decide(office: Office, history: list[Issued], as_of: dt.date, month: str, co
         r = config.ranking
         ranking = rank(office.scores, office.units, r.categories, str(r.annual_weight), r.commend_top)
         bulletin.append(Decision(Kind.RANKING, all_units_addressee(office, config), month, facts={
-            "ranking": ranking, "progress": task_progress(office.tasks, as_of, month)}))
+            "ranking": ranking, "progress": task_progress(office.tasks, as_of, month)},
+            reason=f"{month[:4]}年{int(month[5:])}月得分表已到（{office.scores.current.file}） → 排名通报"))
     return order_decisions(slips + findings + bulletin)
 
 

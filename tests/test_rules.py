@@ -118,3 +118,27 @@ def test_stable_order_kind_then_unit_then_id():
     ]
     got = [(x.kind.value, x.subject) for x in decide_slips(tasks, [], AS_OF, MONTH, T)]
     assert got == [("reminder", "T-1"), ("reminder", "T-9"), ("reminder", "T-10"), ("assignment", "T-2")]
+
+
+REASONS = [
+    ("reminder", task(received="2026-11-20"), [], "2026年11月20日收到上级文件，尚未交办 → 提示单"),
+    ("assignment", task(assigned="2026-11-25", due="2027-03-31"), [],
+     "交办日期 2026年11月25日，完成时限 2027年3月31日；尚未发交办单 → 交办单"),
+    ("urging, due soon", task(assigned="2026-09-01", due="2026-12-05"), [ASSIGNED],
+     "完成时限 2026年12月5日，还有7天到期（7天内）；本月尚未催办 → 催办单"),
+    ("urging, due today", task(assigned="2026-09-01", due="2026-11-28"), [ASSIGNED],
+     "完成时限 2026年11月28日，今天到期；本月尚未催办 → 催办单"),
+    ("urging, overdue, never urged", task(assigned="2026-09-01", due="2026-11-16"), [ASSIGNED],
+     "完成时限 2026年11月16日，已逾期12天；本月尚未催办（此前未催办，暂不发责令书） → 催办单"),
+    ("order", task(assigned="2026-09-01", due="2026-10-28"), [ASSIGNED, issued(Kind.URGING, "2026-11-10")],
+     "完成时限 2026年10月28日，已逾期31天；11月10日已催办满15天 → 责令书"),
+    ("urging after an order", task(assigned="2026-09-01", due="2026-10-01"),
+     [ASSIGNED, issued(Kind.URGING, "2026-10-02"), issued(Kind.ORDER, "2026-10-20", deadline="2026-11-04")],
+     "责令书新时限 2026年11月4日，已逾期24天；本月尚未催办 → 催办单"),
+]
+
+
+@pytest.mark.parametrize("name,t,history,expected", REASONS, ids=[c[0] for c in REASONS])
+def test_reasons_in_the_rules_words(name, t, history, expected):
+    [decision] = [x for x in decide_slips([t], history, AS_OF, MONTH, T) if x.kind.value == name.split(",")[0].replace(" after an order", "")]
+    assert decision.reason == expected

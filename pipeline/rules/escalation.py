@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..model import Decision, Issued, Kind, Task, SLIPS
+from ..model import Decision, Issued, Kind, Task, SLIPS, zh_date
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,25 @@ def order_deadline(order: Issued, t: Thresholds) -> dt.date:
     return order.deadline or order.date + dt.timedelta(days=t.order_new_deadline_days)
 
 
+def _urging_reason(deadline: dt.date, as_of: dt.date, after_order: bool, urgings: list[Issued], t: Thresholds) -> str:
+    """完成时限 2026年11月20日，已逾期8天；本月尚未催办 → 催办单 (and why not yet an order)."""
+    what = "责令书新时限" if after_order else "完成时限"
+    days_left = (deadline - as_of).days
+    if days_left < 0:
+        when = f"已逾期{-days_left}天"
+    elif days_left == 0:
+        when = "今天到期"
+    else:
+        when = f"还有{days_left}天到期（{t.urge_days_before_due}天内）"
+    why = f"{what} {zh_date(deadline)}，{when}；本月尚未催办"
+    if days_left < 0 and not after_order:
+        if urgings:
+            why += f"（{zh_date(urgings[-1].date, as_of)}催办未满{t.order_after_urging_days}天，暂不发责令书）"
+        else:
+            why += "（此前未催办，暂不发责令书）"
+    return why + " → 催办单"
+
+
 def decide_slips(tasks: Iterable[Task], history: Iterable[Issued], as_of: dt.date, month: str, t: Thresholds) -> list[Decision]:
     """Return the slips the rules call for, in numbering order."""
     earlier: dict[tuple[str, Kind], list[Issued]] = defaultdict(list)
@@ -56,11 +75,12 @@ def decide_slips(tasks: Iterable[Task], history: Iterable[Issued], as_of: dt.dat
         if task.received and task.received <= as_of and not task.is_assigned(as_of) and not reminders:
             decisions.append(Decision(Kind.REMINDER, task.lead, task.id, task, facts={
                 "reply_by": as_of + dt.timedelta(days=t.reminder_reply_days),
-            }))
+            }, reason=f"{zh_date(task.received)}收到上级文件，尚未交办 → 提示单"))
         if not task.is_assigned(as_of) or task.due is None:
             continue
         if not assignments:
-            decisions.append(Decision(Kind.ASSIGNMENT, task.lead, task.id, task, facts={}))
+            decisions.append(Decision(Kind.ASSIGNMENT, task.lead, task.id, task, facts={}, reason=(
+                f"交办日期 {zh_date(task.assigned)}，完成时限 {zh_date(task.due)}；尚未发交办单 → 交办单")))
         assignment = assignments[-1] if assignments else None
         if not orders and task.due < as_of:
             ripe = [u for u in urgings if (as_of - u.date).days >= t.order_after_urging_days]
@@ -70,7 +90,8 @@ def decide_slips(tasks: Iterable[Task], history: Iterable[Issued], as_of: dt.dat
                     "assignment": assignment,
                     "days_overdue": (as_of - task.due).days,
                     "new_deadline": as_of + dt.timedelta(days=t.order_new_deadline_days),
-                }))
+                }, reason=(f"完成时限 {zh_date(task.due)}，已逾期{(as_of - task.due).days}天；"
+                           f"{zh_date(ripe[-1].date, as_of)}已催办满{t.order_after_urging_days}天 → 责令书")))
                 continue  # an order replaces this month's urging
         order = orders[-1] if orders else None
         deadline = order_deadline(order, t) if order else task.due
@@ -83,5 +104,5 @@ def decide_slips(tasks: Iterable[Task], history: Iterable[Issued], as_of: dt.dat
                 "deadline": deadline,
                 "days_left": days_left,
                 "previous_urging": urgings[-1] if urgings else None,
-            }))
+            }, reason=_urging_reason(deadline, as_of, order is not None, urgings, t)))
     return order_decisions(decisions)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Iterable
 
-from ..model import Decision, Finding, Issued, Kind
+from ..model import Decision, Finding, Issued, Kind, zh_date
 from .escalation import natural_key
 
 
@@ -43,7 +43,9 @@ def decide_findings(findings: Iterable[Finding], history: Iterable[Issued], as_o
             "inspection": inspection,
             "inspected": min(f.inspected for f in group),
             "supplementary": (inspection, group[0].unit.name) in notified_groups,
-        }))
+        }, reason=(f"{inspection}（{zh_date(min(f.inspected for f in group))}）发现问题{len(group)}个（{_ids(group)}），"
+                   f"尚未发整改通知" + ("（补充通知）" if (inspection, group[0].unit.name) in notified_groups else "")
+                   + " → 整改通知")))
 
     late: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -56,5 +58,6 @@ def decide_findings(findings: Iterable[Finding], history: Iterable[Issued], as_o
         decisions.append(Decision(Kind.FINDING_URGING, group[0].unit, _ids(group), findings=tuple(group), facts={
             "notices": {f.id: notice_of[f.id] for f in group},
             "days_overdue": {f.id: (as_of - f.due).days for f in group},
-        }))
+        }, reason="；".join(f"{f.id} 整改时限 {zh_date(f.due)}，已逾期{(as_of - f.due).days}天" for f in group)
+            + "；尚未整改到位，本月尚未催办 → 整改催办单"))
     return decisions
