@@ -168,7 +168,7 @@ def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: b
         return
     if obj.quiet:
         return
-    pledges = sum(1 for kind, _, _ in summary.planned if kind == "目标责任书")
+    pledges = len(summary.planned) - 1  # the notice, then one 目标责任书 per group
     if summary.dry_run:
         click.echo(f"dry run: would make the {year} task list notice and {pledges} 目标责任书; nothing written.")
         for kind, doc_no, unit in summary.planned:

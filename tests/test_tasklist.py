@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import statistics
 from pathlib import Path
 
 import pdfplumber
@@ -140,30 +141,41 @@ def test_every_task_once_in_order_and_no_row_split(year):
 
 
 def test_page_numbers_run_on_and_turn_with_the_landscape_pages(year):
-    numbers = []
+    from pipeline.output.lint import _Ink
+
+    ink = _Ink(year["out"] / year["notice"]["pdf"])
+    numbers, portrait_tops = [], []
     for i, p in enumerate(year["pages"], start=1):
         if _landscape(p):
-            chars = [c for c in p["turned"] if c["x1"] < 35 * MM]
-            text = "".join(c["text"] for c in chars)
-            assert re.fullmatch(r"—\d+—", text), text
-            # turned a quarter clockwise: reading top to bottom, glyph tops towards the right
-            assert all(tuple(round(v, 2) for v in c["matrix"][:4]) == (0, -1, 1, 0) for c in chars)
-            assert abs(35 * MM - max(c["x1"] for c in chars) - 7 * MM) < 1 * MM  # 7 mm below the (turned) text block
-            if i % 2:  # odd: near the bottom, one character above the text block's bottom edge
-                assert abs(chars[-1]["bottom"] - (184 * MM - 14)) < 1 * MM
-            else:  # even: near the top, one character below the text block's top edge
-                assert abs(chars[0]["top"] - (28 * MM + 14)) < 1 * MM
-        else:
-            chars = [c for c in p["upright"] if c["top"] > 262 * MM]
-            text = "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"]))
-            if not text:
-                continue  # the blank back page before the 版记
-            assert re.fullmatch(r"—\d+—", text), text
-            assert abs(min(c["top"] for c in chars) - 269 * MM) < 1 * MM
-            edge = max(c["x1"] for c in chars) if i % 2 else min(c["x0"] for c in chars)
-            assert abs(edge - ((184 * MM - 14) if i % 2 else (28 * MM + 14))) < 1 * MM
+            continue
+        chars = sorted((c for c in p["upright"] if c["top"] > 262 * MM), key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in chars)
+        assert re.fullmatch(r"—\d+—", text), text
+        portrait_tops.append(min(c["top"] for c in chars))
+        assert abs(ink.dash_middle(i - 1, chars[0]) - 269 * MM) < 1 * MM  # the dash 7 mm below the text block
+        edge = chars[-1]["x1"] if i % 2 else chars[0]["x0"]
+        assert abs(edge - ((184 * MM - 14) if i % 2 else (28 * MM + 14))) < 1 * MM
         numbers.append((i, int(text.strip("—"))))
-    assert all(i == n for i, n in numbers), numbers
+    portrait_top = statistics.median(portrait_tops)
+    for i, p in enumerate(year["pages"], start=1):
+        if not _landscape(p):
+            continue
+        chars = [c for c in p["turned"] if c["x1"] < 35 * MM]
+        text = "".join(c["text"] for c in chars)
+        assert re.fullmatch(r"—\d+—", text), text
+        # turned a quarter clockwise: reading top to bottom, glyph tops towards the right
+        assert all(tuple(round(v, 2) for v in c["matrix"][:4]) == (0, -1, 1, 0) for c in chars)
+        # where the portrait number is when the sheet is turned back: its box, and its dash 7 mm from the text block
+        assert abs(max(c["x1"] for c in chars) - (297 * MM - portrait_top)) < 0.5 * MM
+        assert abs(35 * MM - ink.turned_dash_middle(i - 1, chars[0]) - 7 * MM) < 1 * MM
+        if i % 2:  # odd: near the bottom, one character above the text block's bottom edge
+            assert abs(chars[-1]["bottom"] - (184 * MM - 14)) < 1 * MM
+        else:  # even: near the top, one character below the text block's top edge
+            assert abs(chars[0]["top"] - (28 * MM + 14)) < 1 * MM
+        numbers.append((i, int(text.strip("—"))))
+    numbers.sort()
+    assert [n for _, n in numbers] == [i for i, _ in numbers]  # 1, 2, 3 … on through the landscape pages
+    assert [i for i, _ in numbers] == list(range(1, len(year["pages"]) + 1))  # every page has its number
     assert any(_landscape(year["pages"][i - 1]) and i % 2 for i, _ in numbers)
     assert any(_landscape(year["pages"][i - 1]) and not i % 2 for i, _ in numbers)
 

@@ -134,11 +134,12 @@ _DRAWING_NS = ('xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordp
                'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
                'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
 # The box that carries the turned page number (see landscape_page_number_footer), in mm of the
-# landscape page. Measured in LibreOffice 7.4's PDF: text in a vert="vert" box starts 2.3 mm in
-# from the box's right edge, and comes 2.1 mm further down than its paragraph indents say; the
-# box is aligned to the page's corner, because LibreOffice drops a footer shape's offsets on a
-# page style first used on an even page.
-TURNED_BOX_W_MM = 35 - 7 + 2.3  # the number's glyph tops 7 mm left of the text block (35 mm margin)
+# landscape page. Measured in LibreOffice 7.4's PDF: on the page number's 18 pt line, the glyphs'
+# tops in a vert="vert" box are 0.3 mm in from the box's right edge, the dash's stroke 3.6 mm
+# further in (as on portrait pages, see layout.PAGE_NO_LINE), and the text comes 2.1 mm further
+# down than its paragraph indents say; the box is aligned to the page's corner, because
+# LibreOffice drops a footer shape's offsets on a page style first used on an even page.
+TURNED_BOX_W_MM = 35 - 7 + 3.6 + 0.3  # the dash's stroke 7 mm left of the text block (35 mm margin)
 TURNED_SHIFT_MM = 2.1
 
 

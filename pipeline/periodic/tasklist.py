@@ -121,12 +121,12 @@ def tasklist(config: Config, year: int, date: dt.date, *, dry_run: bool = False,
     summary = build.Summary(label, date, None, dry_run=dry_run)
     if dry_run:
         numbers = register.preview(run, requests, office.history)
-        summary.planned = [(d.kind.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.planned = [(config.kind_name(d.kind), numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
         return summary
     with build._output(config.out_dir, label) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
-            summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
+            summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
             made, _ = build._make(numbered, config, date, label, renderer, work, pdf, jobs, progress, bundle=False)
             summary.made = made
