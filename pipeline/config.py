@@ -366,6 +366,9 @@ def load_config(path: Path) -> Config:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         problems.append(Problem(shown, f"kinds: two kinds are called {'、'.join(twice)}; each kind needs its own name"))
+    for cat in config.pledge.categories:
+        if isinstance(cat, str) and cat not in config.units.categories:
+            problems.append(Problem(shown, f"pledge.categories: {cat!r} is not a unit category (units.categories: {'、'.join(config.units.categories)})"))
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from .. import build, plan
 from ..config import Config, principal_of
 from ..documents.context import cn
+from ..documents.examples import example_contexts
 from ..documents.render import Renderer, zh_number
 from ..errors import BadInput, Problem
 from ..model import Decision, Kind, Numbered, Task, Unit
@@ -113,8 +114,6 @@ def tasklist(config: Config, year: int, date: dt.date, *, dry_run: bool = False,
     label = f"tasklist-{year}"
     requests = plan.requests(decisions, config, date, label)
     renderer = Renderer(config.templates_dir)
-    from ..documents.examples import example_contexts
-
     renderer.load([k.value for k in KINDS], example_contexts(config))
     register = open_register(config.register_url)
     run = label  # the year's documents are one run: a re-run keeps their numbers and voids what it no longer makes
