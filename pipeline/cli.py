@@ -113,6 +113,7 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
     click.echo(f"{summary.month} as of {summary.as_of}: {total} documents for {units} units ({what}).")
     for note in summary.notes:
         click.echo(f"  {note}")
+    _print_proposals(summary)
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
         click.echo(f"written to {display(summary.out)}{extra}.")
@@ -145,6 +146,39 @@ def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: boo
     book = next((m for m in summary.made if m.kind == "compilation"), None)
     pages = f", {book.pages} pages" if book and book.pages else ""
     click.echo(f"{year} case book{pages} and its notice {summary.made[0].doc_no}; written to {display(summary.out)}.")
+
+
+@main.command()
+@click.option("--quarter", required=True, help="The quarter, e.g. 2026-Q4.")
+@click.option("--as-of", "as_of", help="The date of the figures and the bulletin (default: the quarter's last day, or today if earlier).")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The quarter's progress bulletin (季度通报), in out/QUARTER/."""
+    from .periodic.quarterly import quarterly as run_quarterly
+
+    try:
+        day = _date_option(as_of, "--as-of")
+        config = obj.config()
+        summary = run_quarterly(config, quarter, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    t = summary.figures.totals()
+    figures = (f"应完成 {t['due']}，按期完成 {t['on_time']}，逾期完成 {t['late']}，未完成 {t['not_done']}，未到期 {t['pending']}，"
+               f"完成率 {t['rate']}，新交办 {t['new']}，催办单 {t['urgings']}，责令书 {t['orders']}")
+    [(_, doc_no, _)] = summary.planned
+    if summary.dry_run:
+        click.echo(f"dry run for {summary.month} as of {summary.as_of}: would make {doc_no} ({figures}); nothing written.")
+        return
+    extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    click.echo(f"{summary.month} as of {summary.as_of}: 季度通报 {doc_no} ({figures}).")
+    click.echo(f"written to {display(summary.out)}{extra}.")
 
 
 @main.command()
@@ -211,9 +245,59 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
             click.echo(f"  {file}  {unit}")
     what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
     click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
+    _print_proposals(summary)
     if obj.verbose:
         for d in summary.decisions:
             click.echo(f"  {d.kind.zh}  {d.unit.name}  {d.subject}：{d.reason}")
+
+
+def _print_proposals(summary: build.Summary) -> None:
+    """约谈建议: the units that qualify, with the facts (made already when interview.auto is on)."""
+    if not summary.proposals:
+        return
+    made = any(d.kind.value == "interview" for d in summary.decisions)
+    what = "约谈通知 made for" if made else "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
+    click.echo(f"{what}:")
+    for p in summary.proposals:
+        click.echo(f"  {p.unit.name}: {p.facts_text()}")
+
+
+@main.command()
+@click.option("--month", help="The month whose triggers count, e.g. 2026-11 (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date of the notices (default: today).")
+@click.option("--unit", "units", multiple=True, help="Only this unit (full or short name; repeat for several). Default: every unit that qualifies.")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.pass_obj
+def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[str, ...], dry_run: bool, no_pdf: bool) -> None:
+    """约谈通知 for the units that qualify (second 责令书 of the year, last in the ranking), in out/MONTH-interview/."""
+    from .periodic.interview import interview as run_interview
+
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        config = obj.config()
+        summary = run_interview(config, month, day, units, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    for note in summary.notes:
+        click.echo(note)
+    if not summary.planned:
+        return
+    if summary.dry_run:
+        click.echo(f"dry run for {month} as of {summary.as_of}: would make {len(summary.planned)} 约谈通知; nothing written.")
+    else:
+        click.echo(f"{month} as of {summary.as_of}: {len(summary.planned)} 约谈通知.")
+    facts = {p.unit.name: p.facts_text() for p in summary.proposals}
+    for _, doc_no, unit in summary.planned:
+        click.echo(f"  {doc_no}  {unit}: {facts.get(unit, '')}")
+    if summary.out is not None:
+        extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        click.echo(f"written to {display(summary.out)}{extra}.")
 
 
 @main.command()

@@ -20,6 +20,8 @@ class Kind(str, Enum):
     RANKING = "ranking"
     COMPILATION_NOTICE = "compilation_notice"
     COMPILATION = "compilation"
+    QUARTERLY = "quarterly"
+    INTERVIEW = "interview"
     TASKLIST_NOTICE = "tasklist_notice"
     PLEDGE = "pledge"
 
@@ -49,6 +51,8 @@ KIND_ZH = {
     Kind.RANKING: "排名通报",
     Kind.COMPILATION_NOTICE: "印发通知",
     Kind.COMPILATION: "案例汇编",
+    Kind.QUARTERLY: "季度通报",
+    Kind.INTERVIEW: "约谈通知",
     Kind.TASKLIST_NOTICE: "任务分工通知",
     Kind.PLEDGE: "目标责任书",
 }
@@ -79,6 +83,7 @@ class Unit:
     contact: str = ""
     phone: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    head: str = ""  # 主要负责人: addresses a 约谈通知 when given
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
+from ..rules.quarterly import LONG_OVERDUE_DAYS, rate, rate_text
 from ..sources.values import format_date
 from .layout import nest_quotes
 
@@ -110,6 +111,10 @@ def document_title(d: Decision, config: Config) -> str:
         return nest_quotes(f"关于印发《{d.facts['book_title']}》的通知")
     if d.kind == Kind.COMPILATION:
         return d.facts["book_title"]
+    if d.kind == Kind.QUARTERLY:
+        return f"关于{d.facts['figures'].quarter.name}{config.ranking.area}全面深化改革任务推进情况的通报"
+    if d.kind == Kind.INTERVIEW:
+        return f"关于约谈{d.unit.short}主要负责同志的通知"
     if d.kind in (Kind.TASKLIST_NOTICE, Kind.PLEDGE):
         return d.facts["title"]
     if d.kind == Kind.RANKING:
@@ -171,6 +176,14 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
+    if d.kind == Kind.QUARTERLY:
+        ctx.update(quarterly_context(d.facts["figures"], config))
+        ctx.update({"charts": list(d.facts.get("charts", [])),
+                    "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc)})
+        return ctx
+    if d.kind == Kind.INTERVIEW:
+        ctx.update(interview_context(d, config, as_of, same_run))
+        return ctx
     if d.kind == Kind.FINDING_URGING:
         rows = []
         for f in d.findings:
@@ -219,3 +232,56 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "consequences": list(rules.order_consequences),
         })
     return ctx
+
+
+def quarterly_context(figures, config: Config) -> dict[str, Any]:
+    """The 季度通报's names: quarter, totals, categories (tables), findings, problems, overdue (附件), next_steps."""
+    q = figures.quarter
+    categories = []
+    for category, rows in figures.categories(config.units.categories):
+        total = {k: sum(r.fields()[k] for r in rows) for k in ("due", "on_time", "late", "not_done", "pending", "done", "urgings", "orders")}
+        total["rate"] = rate_text(rate(total["done"], total["due"]))
+        categories.append({"category": category, "units": [r.fields() for r in rows], "total": total})
+    overdue = [o.fields() | {"due": cn(o.task.due)} for o in figures.overdue]
+    return {
+        "quarter": {"label": q.label, "year": q.year, "number": q.number, "name": q.name,
+                    "first": cn(q.first), "last": cn(q.last)},
+        "area": config.ranking.area,
+        "totals": figures.totals(),
+        "categories": categories,
+        "findings": {"notified": len(figures.findings_notified), "rectified": len(figures.findings_rectified),
+                     "rectified_late": len(figures.findings_rectified_late), "overdue": len(figures.findings_overdue)},
+        "ordered_units": [{"unit": u.short, "unit_name": u.name, "count": len(os), "doc_nos": [o.doc_no for o in os]}
+                          for u, os in figures.ordered_units],
+        "long_overdue": [o for o in overdue if o["days"] > LONG_OVERDUE_DAYS],
+        "long_overdue_days": LONG_OVERDUE_DAYS,
+        "overdue": overdue,
+        "attachment_title": f"截至{format_date(figures.as_of)}逾期未完成改革任务清单",
+        "next_steps": [sentence(s.replace("{office}", config.office.short)) for s in config.quarterly.next_steps if s.strip()],
+    }
+
+
+def interview_context(d: Decision, config: Config, as_of: dt.date, same_run: dict[tuple[Kind, str], Numbered]) -> dict[str, Any]:
+    """The 约谈通知's names: addressee, interview (triggers, orders, ranks, when, where)."""
+    from ..rules.interview import ORDERS, RANKING
+
+    p = d.facts["proposal"]
+    titles = d.facts.get("titles", {})
+    orders = []
+    for o in p.orders:
+        doc_no = o.doc_no or (same_run[(Kind.ORDER, o.subject)].doc_no if (Kind.ORDER, o.subject) in same_run else "")
+        orders.append({"doc_no": doc_no, "date": cn(o.date), "task_id": o.subject, "task_title": titles.get(o.subject, "")})
+    ranks = [{"month": r.month_text, "rank": r.rank, "count": r.count, "category": r.category} for r in p.ranks]
+    head = d.unit.head
+    cfg = config.interview
+    return {
+        "head": head,
+        "addressee": f"{d.unit.name}{head}同志" if head else f"{d.unit.name}主要负责同志",
+        "interview": {
+            "triggers": list(p.triggers), "on_orders": ORDERS in p.triggers, "on_ranking": RANKING in p.triggers,
+            "year": as_of.year, "orders": orders, "order_count": len(orders),
+            "ranks": ranks, "months": len(ranks), "category": ranks[-1]["category"] if ranks else "",
+            "when": cfg.when, "where": cfg.where,
+        },
+        "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
+    }

@@ -500,7 +500,16 @@ def applied_replies(register: "Register | PgRegister", month: str | None = None)
                 return []
             sql = f"SELECT {columns} FROM dispatch_replies{where.format(ph='%s')} ORDER BY applied_at, id"
             return [AppliedReply(**r) for r in conn.execute(sql, (month,) if month else ())]
-        return register._read(read) or []
+        psycopg = _psycopg()
+        conn = register._connect()
+        with contextlib.closing(conn):
+            try:
+                conn.read_only = True
+                return read(conn)
+            except psycopg.Error as exc:
+                raise register._failed(exc) from None
+            finally:
+                register._rollback(conn)
     try:
         conn = register._connect(readonly=True)
     except sqlite3.Error as exc:
