@@ -79,8 +79,10 @@ def _progress(quiet: bool):
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
 @click.pass_obj
-def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None,
+            no_cache: bool) -> None:
     """The monthly run: slips, PDFs, print bundle, register sheet, manifest."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
@@ -88,7 +90,7 @@ def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, n
         config = obj.config()
         jobs = jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
         summary = build.monthly(config, month, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                jobs=jobs, progress=_progress(obj.quiet))
+                                jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -116,7 +118,11 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
     _print_proposals(summary)
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        if summary.reused:
+            extra += f" ({summary.converted} converted, {summary.reused} unchanged from the cache)"
         click.echo(f"written to {display(summary.out)}{extra}.")
+    if summary.receipts:
+        click.echo(summary.receipts)
 
 
 @main.command()
@@ -125,14 +131,15 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert the notice again (do not reuse its PDF from out/.cache).")
 @click.pass_obj
-def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
     """The annual case compilation and its 印发 notice, in out/cases-YEAR/."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
         config = obj.config()
         summary = build.cases(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                              jobs=jobs, progress=_progress(obj.quiet))
+                              jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -255,8 +262,11 @@ def _print_proposals(summary: build.Summary) -> None:
     """约谈建议: the units that qualify, with the facts (made already when interview.auto is on)."""
     if not summary.proposals:
         return
-    made = any(d.kind.value == "interview" for d in summary.decisions)
-    what = "约谈通知 made for" if made else "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
+    made = any(d.kind.value == "interview" for d in summary.decisions)  # interview.auto
+    if made:
+        what = "约谈通知 would be made for" if summary.dry_run else "约谈通知 made for"
+    else:
+        what = "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
     click.echo(f"{what}:")
     for p in summary.proposals:
         click.echo(f"  {p.unit.name}: {p.facts_text()}")
@@ -406,7 +416,7 @@ def display(path: Path) -> str:
 
 @main.group()
 def register() -> None:
-    """The number register: list what was issued, void a number."""
+    """The number register: list what was issued, void a number, record 签收 and 反馈."""
 
 
 @register.command("list")
@@ -427,7 +437,13 @@ def register_list(obj: Context, year: int | None) -> None:
         return
     for e in entries:
         status = "" if e.status == "issued" else f"  作废：{e.void_reason}"
-        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}{status}")
+        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}\t{_receipt_columns(e)}{status}")
+
+
+def _receipt_columns(e) -> str:
+    """反馈时限, 签收 (date and name) and 反馈 of an entry; - where there is none."""
+    received = f"{e.received_on} {e.received_by}".strip() if e.received_on else "-"
+    return f"反馈时限 {e.reply_by or '-'}\t签收 {received}\t反馈 {e.replied_on or '-'}"
 
 
 @register.command("void")
@@ -445,6 +461,63 @@ def register_void(obj: Context, number: str, reason: str) -> None:
         _fail(exc)
         return
     click.echo(f"{entry.doc_no} is void: {entry.void_reason}")
+
+
+def _print_recorded(recorded, what: str) -> None:
+    for e in recorded.changed:
+        click.echo(f"  {e.doc_no}  {e.unit}  {_receipt_columns(e)}")
+    same = f"; {len(recorded.unchanged)} already recorded so" if recorded.unchanged else ""
+    click.echo(f"{what} recorded for {len(recorded.changed)} document{'s' if len(recorded.changed) != 1 else ''}{same}.")
+
+
+@register.command("receive")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date it was signed for (default: today).")
+@click.option("--by", default="", help="Who signed (签收人), as on the 回执.")
+@click.pass_obj
+def register_receive(obj: Context, numbers: tuple[str, ...], date_text: str | None, by: str) -> None:
+    """Record 签收 of documents, by their 文号."""
+    from .loop.receipts import receive
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = receive(obj.config(), list(numbers), day, by)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收")
+
+
+@register.command("reply")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date the written reply came in (default: today).")
+@click.pass_obj
+def register_reply(obj: Context, numbers: tuple[str, ...], date_text: str | None) -> None:
+    """Record 反馈 (the written reply a document asked for), by 文号."""
+    from .loop.receipts import reply
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = reply(obj.config(), list(numbers), day)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "反馈")
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def register_import(obj: Context, file: Path) -> None:
+    """Record 签收/反馈 from an .xlsx or .csv with the columns 文号, 签收日期, 签收人, 反馈日期."""
+    from .loop.receipts import import_file
+
+    try:
+        recorded = import_file(obj.config(), file)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收/反馈")
 
 
 @main.command()

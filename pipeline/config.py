@@ -77,6 +77,8 @@ class Ranking:
     """How the bulletin's title names the office's area: 全市, 全县, 全区."""
     addressee: str = ""
     """主送 of the bulletin; default: the ranked and other categories' collective names."""
+    reply_figures: bool = False
+    """The bulletin quotes the year's 签收/反馈 figures and names the units with replies overdue (see 签收反馈.xlsx)."""
 
 
 DEFAULT_REQUIREMENTS = [
@@ -117,6 +119,8 @@ class Cases:
 class Pdf:
     enabled: bool = True
     jobs: int | str = "auto"
+    cache_mb: int = 1000
+    """Size bound of the conversion cache in the output root (out/.cache/pdf/); 0 turns it off."""
 
 
 @dataclass
@@ -408,6 +412,8 @@ def load_config(path: Path) -> Config:
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))
+    if isinstance(config.pdf.cache_mb, int) and config.pdf.cache_mb < 0:
+        problems.append(Problem(shown, f"pdf.cache_mb: expected a whole number of megabytes ≥ 0, got {config.pdf.cache_mb}"))
     if problems:
         raise BadInput(problems)
     return config

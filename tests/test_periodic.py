@@ -175,6 +175,7 @@ def test_interview_auto_makes_the_notices_in_the_monthly_run(tmp_path):
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "\ninterview:\n  auto: true\n  when: 2026年12月3日上午9:00\n"
                       "  where: 市委第二会议室\n", encoding="utf-8")
+    assert "约谈通知 would be made for:" in run_in(project, "check", "--month", "2026-11", "--as-of", "2026-11-28").output
     result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
     assert result.exit_code == 0, result.output
     assert "约谈通知 1" in result.output and "约谈通知 made for:" in result.output

@@ -468,6 +468,10 @@ def small_table(doc, columns: list[tuple[str, int]], loop: str, row: list[str], 
                 run.add_break()
     rows[1].cells[0].paragraphs[0].add_run("{%tr " + loop + " %}")
     rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    for r in (0, 2, 4):
+        if r < len(rows):
+            for cell in rows[r].cells:
+                cell.vertical_alignment = 1  # WD_ALIGN_VERTICAL.CENTER: one-line headings beside two-line ones
     for r, texts in ((2, row), (4, total)):
         if texts is None:
             continue
