@@ -26,7 +26,8 @@ IMPORT_COLUMNS = [
     Column("replied_on", "反馈日期"),
 ]
 # Documents addressed to every unit at once: listed, but counted for no unit.
-COLLECTIVE = {Kind.RANKING.value, Kind.QUARTERLY.value, Kind.COMPILATION_NOTICE.value, Kind.COMPILATION.value}
+COLLECTIVE = {Kind.RANKING.value, Kind.QUARTERLY.value, Kind.TASKLIST_NOTICE.value, Kind.COMPILATION_NOTICE.value,
+              Kind.COMPILATION.value}
 
 Locate = Callable[[str, "str | None"], Problem]  # (message, column) -> the problem, placed
 
