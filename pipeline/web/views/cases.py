@@ -41,8 +41,9 @@ class CasesPage(HTTPEndpoint):
         view = state_view(request)
         if view["state"] is not None and view["state"].what != "cases":
             view["out"] = None
+        ours = view["state"] is not None and view["state"].label == f"cases-{year}" and view["state"].status != "failed"
         return render(request, "cases.html", year=year, as_of=as_of, case_set=case_set, lines=wrong + lines,
-                      problems=problems, shown=output_view(config, f"cases-{year}"),
+                      problems=problems, shown=None if ours else output_view(config, f"cases-{year}"),
                       busy=request.query_params.get("busy") == "1", **view)
 
     async def post(self, request: Request) -> Response:

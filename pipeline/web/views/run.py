@@ -61,8 +61,8 @@ class RunPage(HTTPEndpoint):
             config = s.config()
         except MakeNoticesError as exc:
             return render(request, "run.html", month=month, as_of=as_of, lines=[str(exc)], **state_view(request))
-        shown = None
-        if state is None or state.label != month or state.running:
+        shown = None  # the month's folder as it is, unless the run on show is making or just made it
+        if state is None or state.label != month or state.status == "failed":
             shown = output_view(config, month)
         busy = request.query_params.get("busy") == "1"
         return render(request, "run.html", month=month, as_of=as_of, lines=wrong, shown=shown, busy=busy,
@@ -151,7 +151,7 @@ async def pages(request: Request) -> Response:
     doc = next((d for d in (manifest or {}).get("documents", []) if d.get("pdf") == name), None)
     if doc is None or name not in files:
         return PlainTextResponse("没有这个文件", status_code=404)
-    return render(request, "pages.html", label=request.path_params["label"], doc=doc, name=name,
+    return render(request, "pages.html", label=request.path_params["label"], doc=doc, pdf_name=name,
                   count=int(doc.get("pages") or 1))
 
 
