@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="python3-venv python3-uno libreoffice-writer-nogui fontconfig poppler-utils
+PACKAGES="python3-venv python3-uno libreoffice-writer-nogui libreoffice-calc-nogui fontconfig poppler-utils
 fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai fonts-hanazono texlive-lang-chinese"
 
 missing=""

@@ -79,6 +79,10 @@ def month_of(text: str) -> str:
 def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
             jobs: int | None = None, progress: Progress | None = None) -> Summary:
     """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1)."""
+    if not dry_run:
+        from .loop.collect import recover
+
+        recover(config)  # an interrupted collect --apply is completed before the ledger is read
     office = read_office(config, month)
     register = open_register(config.register_url)
     run = f"{month}@{as_of.isoformat()}"
@@ -92,13 +96,13 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
     if dry_run:
         numbers = register.preview(run, requests, office.history)
-        summary.planned = [(d.kind.zh, numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.planned = [(config.kind_name(d.kind), numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
         return summary
 
     with _output(config.out_dir, month) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
-            summary.planned = [(n.decision.kind.zh, n.doc_no, n.decision.unit.name) for n in numbered]
+            summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
 
             def sheets() -> None:
@@ -191,7 +195,7 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
             name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
             has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
             made.append(assemble.Made(
-                kind=d.kind.value, kind_name=d.kind.zh, doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+                kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
                 cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
                 task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
             ))
@@ -316,8 +320,8 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
     summary = Summary(label, as_of, None, dry_run=dry_run)
     if dry_run:
         numbers = register.preview(run, [request], office.history)
-        summary.planned = [(Kind.COMPILATION_NOTICE.zh, numbers[request.key][0], addressee.name),
-                           (Kind.COMPILATION.zh, f"（{numbers[request.key][0]}附件）", addressee.name)]
+        summary.planned = [(config.kind_name(Kind.COMPILATION_NOTICE), numbers[request.key][0], addressee.name),
+                           (config.kind_name(Kind.COMPILATION), f"（{numbers[request.key][0]}附件）", addressee.name)]
         return summary
     with _output(config.out_dir, label) as output:
         with register.issue(run, [request], office.history) as numbers:
@@ -330,7 +334,7 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
             if progress:
                 progress("book", 0, 1)
             book = build_book(case_set, config.office.name, config.office.short, year, as_of, book_docx, pdf=pdf)
-            entry = assemble.Made(kind=Kind.COMPILATION.value, kind_name=Kind.COMPILATION.zh, doc_no=doc_no, title=title,
+            entry = assemble.Made(kind=Kind.COMPILATION.value, kind_name=config.kind_name(Kind.COMPILATION), doc_no=doc_no, title=title,
                                   recipient=addressee.name, cc=list(config.office.cc), date=as_of.isoformat(),
                                   docx=f"docx/{book_docx.name}")
             if pdf and book.pdf is not None:

@@ -162,12 +162,71 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
         _fail(exc)
         return
     counts = Counter(kind for kind, _, _ in summary.planned)
+    from .loop.collect import pending_apply, unapplied
+
+    try:
+        waiting = unapplied(config, month)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
     click.echo("ok")
+    if pending_apply(config):
+        click.echo("warning: an interrupted collect --apply is pending; the next collect --apply or monthly run completes it.")
+    if waiting:
+        click.echo(f"warning: {len(waiting)} returned 调度表 of {month} not applied yet "
+                   f"(make-notices collect {display(config.data_dir / 'replies' / month)} --apply):")
+        for file, unit in waiting:
+            click.echo(f"  {file}  {unit}")
     what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
     click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
     if obj.verbose:
         for d in summary.decisions:
             click.echo(f"  {d.kind.zh}  {d.unit.name}  {d.subject}：{d.reason}")
+
+
+@main.command()
+@click.option("--month", help="The month, e.g. 2026-12 (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date the rows are taken as of (default: today).")
+@click.option("--reply-by", "reply_by", help="The date the units reply by (default: as-of + dispatch.reply_days).")
+@click.pass_obj
+def dispatch(obj: Context, month: str | None, as_of: str | None, reply_by: str | None) -> None:
+    """The month's 调度表: one workbook per unit, in out/dispatch-MONTH/."""
+    from .loop.dispatch import dispatch as run_dispatch
+
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        by = _date_option(reply_by, "--reply-by")
+        result = run_dispatch(obj.config(), month, day, by)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if not obj.quiet:
+        if obj.verbose:
+            for unit, name, tasks, findings in result.files:
+                click.echo(f"  {name}  {unit}: {len(tasks)} tasks, {len(findings)} findings")
+        click.echo(result.text())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--apply", "apply", is_flag=True, help="Update the task and finding files (all or nothing).")
+@click.option("--month", help="The month collected (default: the newest month among the files).")
+@click.option("--as-of", "as_of", help="No completion date may be later than this (default: today).")
+@click.pass_obj
+def collect(obj: Context, paths: tuple[Path, ...], apply: bool, month: str | None, as_of: str | None) -> None:
+    """Read returned 调度表 (files or folders); say what changes; with --apply, update the ledger."""
+    from .loop.collect import collect as run_collect
+
+    try:
+        day = _date_option(as_of, "--as-of")
+        if month:
+            month = build.month_of(month)
+        result = run_collect(obj.config(), list(paths), apply=apply, month=month, as_of=day)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    click.echo(result.text())
 
 
 @main.group()

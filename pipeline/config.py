@@ -11,6 +11,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 import yaml
 
 from .errors import BadInput, Problem, display_path
+from .model import KIND_HEAD, KIND_ZH, Kind
 
 DEFAULT_CONSEQUENCES = ["在全市范围内通报", "约谈单位主要负责人", "在年度改革考核中扣分"]
 
@@ -99,6 +100,22 @@ class Units:
 
 
 @dataclass
+class KindName:
+    name: str = ""
+    """What the office calls this kind of document, everywhere it is named (default: 催办单 …)."""
+    head: str = ""
+    """A slip's red head after the office's short name (default: the standard head with the name in it)."""
+
+
+@dataclass
+class Dispatch:
+    reply_days: int = 5
+    """A 调度表 asks for the reply this many days after its as-of date (dispatch --reply-by overrides)."""
+    receipt_days: int = 5
+    """A document not signed for (签收) this many days after its date counts as 未签收."""
+
+
+@dataclass
 class Config:
     office: Office = field(default_factory=Office)
     numbering: Numbering = field(default_factory=Numbering)
@@ -108,6 +125,9 @@ class Config:
     cases: Cases = field(default_factory=Cases)
     pdf: Pdf = field(default_factory=Pdf)
     units: Units = field(default_factory=Units)
+    kinds: dict[str, KindName] = field(default_factory=dict)
+    """Per kind (reminder, urging, …): the office's own name for it, e.g. urging: {name: 督办单}."""
+    dispatch: Dispatch = field(default_factory=Dispatch)
     base: Path = field(default=Path("."))
     """The folder of config.yaml: relative paths are read from here."""
 
@@ -133,6 +153,31 @@ class Config:
         if reg.startswith(("postgresql://", "postgres://")):
             return reg
         return str(self.path(reg))
+
+    def kind_name(self, kind: Kind) -> str:
+        """The office's name for a kind: its own (kinds.<kind>.name), else the standard one. A finding
+        urging is named after the urging slip (整改 + 督办单) unless it has a name of its own."""
+        own = self.kinds.get(kind.value)
+        if own is not None and own.name:
+            return own.name
+        if kind == Kind.FINDING_URGING and self.kind_name(Kind.URGING) != KIND_ZH[Kind.URGING]:
+            return "整改" + self.kind_name(Kind.URGING)
+        return KIND_ZH[kind]
+
+    def kind_head(self, kind: Kind) -> str:
+        """A slip's head: the office's own (kinds.<kind>.head), else the standard head with the
+        standard name at its end replaced by the office's name (改革任务催办单 → 改革任务督办单)."""
+        own = self.kinds.get(kind.value)
+        if own is not None and own.head:
+            return own.head
+        name, standard = self.kind_name(kind), KIND_HEAD.get(kind, "")
+        if not standard:
+            return name
+        return standard[: -len(KIND_ZH[kind])] + name if standard.endswith(KIND_ZH[kind]) else standard
+
+    def kind_names(self) -> dict[str, str]:
+        """{kind value: the office's name} for every kind (templates use {{ kinds.urging }})."""
+        return {k.value: self.kind_name(k) for k in Kind}
 
     def series_pattern(self, series: str) -> str:
         return getattr(self.numbering, series) or self.numbering.urging
@@ -164,6 +209,13 @@ def _convert(value: Any, tp: Any, path: str, shown: str, problems: list[Problem]
         inner = [a for a in args if a is not type(None)]
         tp = inner[0] if len(inner) == 1 else tp
         args = get_args(tp)
+    if get_origin(tp) is dict:
+        if not isinstance(value, dict):
+            problems.append(Problem(shown, f"{path}: expected a mapping, got {value!r}"))
+            return {}
+        if args[1] is KindName:  # `urging: 督办单` is short for `urging: {name: 督办单}`
+            value = {k: {"name": v} if isinstance(v, str) else v for k, v in value.items()}
+        return {str(k): _convert(v, args[1], f"{path}.{k}", shown, problems) for k, v in value.items()}
     if get_origin(tp) is list:
         if not isinstance(value, list):
             problems.append(Problem(shown, f"{path}: expected {_type_name(tp)}, got {value!r}"))
@@ -249,12 +301,31 @@ def load_config(path: Path) -> Config:
     if len(set(patterns)) != len(patterns):
         problems.append(Problem(shown, "numbering: two series have the same pattern; each series needs its own"))
     r = config.rules
+    for key in ("reply_days", "receipt_days"):
+        value = getattr(config.dispatch, key)
+        if isinstance(value, int) and not 0 <= value <= 365:
+            problems.append(Problem(shown, f"dispatch.{key}: {value} is out of range (0 to 365 days)"))
     for key in ("reminder_reply_days", "urge_days_before_due", "order_after_urging_days", "order_new_deadline_days", "urging_reply_days"):
         value = getattr(r, key)
         if isinstance(value, int) and not 0 <= value <= 365:
             problems.append(Problem(shown, f"rules.{key}: {value} is out of range (0 to 365 days)"))
     if isinstance(r.progress_report_day, int) and not 1 <= r.progress_report_day <= 28:
         problems.append(Problem(shown, f"rules.progress_report_day: {r.progress_report_day} is out of range (1 to 28)"))
+    known = [k.value for k in Kind]
+    for key, own in config.kinds.items():
+        if key not in known:
+            import difflib
+
+            near = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {near[0]}?" if near else f"known kinds: {', '.join(known)}"
+            problems.append(Problem(shown, f"kinds.{key}: not a kind of document ({hint})"))
+        elif own is not None and own.name and not own.name.strip():
+            problems.append(Problem(shown, f"kinds.{key}.name: must not be blank"))
+    config.kinds = {k: v for k, v in config.kinds.items() if v is not None}
+    names = [config.kind_name(k) for k in Kind]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        problems.append(Problem(shown, f"kinds: two kinds are called {'、'.join(twice)}; each kind needs its own name"))
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))

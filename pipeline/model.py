@@ -48,6 +48,14 @@ KIND_ZH = {
     Kind.COMPILATION_NOTICE: "印发通知",
     Kind.COMPILATION: "案例汇编",
 }
+# A slip's red head after the office's short name (an office changes it with `kinds.<kind>.head`).
+KIND_HEAD = {
+    Kind.REMINDER: "改革事项提示单",
+    Kind.ASSIGNMENT: "改革任务交办单",
+    Kind.URGING: "改革任务催办单",
+    Kind.ORDER: "改革任务责令整改通知书",
+    Kind.FINDING_URGING: "督察问题整改催办单",
+}
 SLIPS = (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER)
 
 

@@ -58,7 +58,7 @@ def test_guide_in_docs_is_generated_from_the_code():
 
 
 def test_a_folder_with_one_kind_falls_back_for_the_others(office):
-    edit(DEFAULTS / "urging.docx", office / "mine" / "urging.docx", "改革任务催办单", "改革任务督办单")
+    edit(DEFAULTS / "urging.docx", office / "mine" / "urging.docx", "{{ kind_head }}", "改革任务督办单")
     assert run("templates", "check").exit_code == 0
     result = run("monthly", "--as-of", "2026-11-28", "--no-pdf")
     assert result.exit_code == 0, result.output
@@ -113,7 +113,7 @@ def test_not_a_word_file(office):
 @pytest.mark.skipif(soffice_path() is None, reason="needs LibreOffice")
 def test_a_template_saved_by_a_word_processor_still_renders(office, tmp_path):
     """LibreOffice splits runs and rewrites styles when it saves; the tags must still work."""
-    src = edit(DEFAULTS / "urging.docx", tmp_path / "edited" / "urging.docx", "改革任务催办单", "改革任务督办单")
+    src = edit(DEFAULTS / "urging.docx", tmp_path / "edited" / "urging.docx", "{{ kind_head }}", "改革任务督办单")
     subprocess.run([soffice_path(), "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                     "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(office / "mine"), str(src)],
                    env=soffice_env(), check=True, capture_output=True, timeout=180)

@@ -68,7 +68,7 @@ def _add_styles(doc) -> None:
         xml = (
             f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" w:styleId="{sid}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="Normal"/><w:qFormat/>'
-            + ppr_xml(align, first, keep_next=keep, extra=extra, line={L.S_RECEIPT: RECEIPT_LINE, L.S_MARK: L.MARK_LINE, L.S_TABLE: TABLE_LINE}.get(name, L.LINE))
+            + ppr_xml(align, first, keep_next=keep, extra=extra, line={L.S_RECEIPT: RECEIPT_LINE, L.S_MARK: L.MARK_LINE, L.S_TABLE: TABLE_LINE, L.S_PAGE_NO: L.PAGE_NO_LINE}.get(name, L.LINE))
             + rpr_xml(font, size, bold, color, spacing) + "</w:style>"
         )
         styles_el.append(parse_xml(xml))
@@ -125,8 +125,9 @@ def red_line_below(p) -> None:
     ppr.insert(1, parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="4" w:color="{L.RED}"/></w:pBdr>'))
 
 
-def slip_head(doc, slip_name: str) -> None:
-    para(doc, L.S_SLIP_HEAD, "{{ office.short }}" + slip_name)
+def slip_head(doc) -> None:
+    """The office's short name and the slip's head (改革任务催办单, or the office's own: config `kinds`)."""
+    para(doc, L.S_SLIP_HEAD, "{{ office.short }}{{ kind_head }}")
     red_line_below(para(doc, L.S_DOC_NO, "{{ doc_no }}"))
 
 
@@ -152,7 +153,7 @@ def slip_foot(doc) -> None:
 
 def reminder():
     doc = base_document()
-    slip_head(doc, "改革事项提示单")
+    slip_head(doc)
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
     field(doc, "一、提示事项。", "{{ task.source }}{{ upper_doc }}已于{{ task.received }}收悉。文件涉及的改革事项“{{ task.title }}”（编号{{ task.id }}）由你单位牵头落实{% if partners %}，{{ partners_text }}配合{% endif %}。")
     field(doc, "二、工作要求。", "请认真学习领会文件精神，结合实际研究提出贯彻落实意见，明确配套改革举措、责任分工和时间安排。")
@@ -163,7 +164,7 @@ def reminder():
 
 def assignment():
     doc = base_document()
-    slip_head(doc, "改革任务交办单")
+    slip_head(doc)
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
     field(doc, "一、承办单位。", "牵头单位：{{ unit.name }}{% if partners %}；配合单位：{{ partners_text }}{% endif %}。")
     field(doc, "二、任务来源。", "{% if task.source_doc %}{{ task.source }}{{ upper_doc }}{% else %}{{ office.short }}年度改革工作安排{% endif %}。")
@@ -177,9 +178,9 @@ def assignment():
 
 def urging():
     doc = base_document()
-    slip_head(doc, "改革任务催办单")
+    slip_head(doc)
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
-    field(doc, "一、原交办情况。", "{% if order %}你单位承办的“{{ task.title }}”（编号{{ task.id }}），经责令整改通知书（{{ order.doc_no }}，{{ order.date }}印发）责令于{{ deadline }}前完成。{% else %}你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，交办单{{ assignment.doc_no }}，{{ assignment.date }}交办{% endif %}）要求于{{ deadline }}前完成。{% endif %}")
+    field(doc, "一、原交办情况。", "{% if order %}你单位承办的“{{ task.title }}”（编号{{ task.id }}），经{{ kinds.order }}（{{ order.doc_no }}，{{ order.date }}印发）责令于{{ deadline }}前完成。{% else %}你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，{{ kinds.assignment }}{{ assignment.doc_no }}，{{ assignment.date }}交办{% endif %}）要求于{{ deadline }}前完成。{% endif %}")
     field(doc, "二、当前状态。", "{{ status_text }}。{% if task.progress %}目前进展：{{ progress_text }}{% endif %}")
     field(doc, "三、催办要求。", "请于{{ reply_by }}前将工作进展{% if days_left < 0 %}及逾期原因{% endif %}书面报送{{ office.short }}，并采取有力措施，确保{% if days_left < 0 %}尽快{% else %}按时限{% endif %}完成。")
     slip_foot(doc)
@@ -188,9 +189,9 @@ def urging():
 
 def order():
     doc = base_document()
-    slip_head(doc, "改革任务责令整改通知书")
+    slip_head(doc)
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
-    field(doc, "一、基本事实。", "你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，交办单{{ assignment.doc_no }}{% endif %}），原定完成时限为{{ task.due }}。{{ office.short }}已于{{ urging.date }}印发催办单（{{ urging.doc_no }}）进行催办，但截至{{ date }}仍未完成，已逾期{{ days_overdue }}天。")
+    field(doc, "一、基本事实。", "你单位承办的“{{ task.title }}”（编号{{ task.id }}{% if assignment %}，{{ kinds.assignment }}{{ assignment.doc_no }}{% endif %}），原定完成时限为{{ task.due }}。{{ office.short }}已于{{ urging.date }}印发{{ kinds.urging }}（{{ urging.doc_no }}）进行催办，但截至{{ date }}仍未完成，已逾期{{ days_overdue }}天。")
     field(doc, "二、责令事项。", "责令你单位于{{ new_deadline }}前完成该项改革任务，并将完成情况书面报送{{ office.short }}。")
     field(doc, "三、有关后果。", "逾期仍未完成的，将{% for c in consequences %}{{ c }}{% if not loop.last %}、{% endif %}{% endfor %}。")
     slip_foot(doc)
@@ -350,7 +351,7 @@ def rectification():
 
 def finding_urging():
     doc = base_document()
-    slip_head(doc, "督察问题整改催办单")
+    slip_head(doc)
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
     field(doc, "一、逾期情况。", "截至{{ date }}，你单位以下{{ count }}个督察反馈问题已超过整改时限，仍未完成整改：")
     attachment_table(doc, [("编号", 1500), ("问题", 3545), ("整改时限", 1300), ("逾期天数", 900), ("交办通知", 1600)],

@@ -119,7 +119,7 @@ STYLES = {
     L.S_H2: ("MNHeading2", L.KAITI, 16, False, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
     L.S_H3: ("MNHeading3", L.FANGSONG, 16, True, "both", INDENT, L.CHAR_SPACING, True, L.LINE, None),
     L.S_TABLE: ("MNTable", L.FANGSONG, TABLE_PT, False, "both", 0, 0, False, TABLE_LINE, None),
-    L.S_PAGE_NO: ("MNPageNo", L.SONGTI, L.PAGE_NO_PT, False, "right", 0, 0, False, L.LINE, None),
+    L.S_PAGE_NO: ("MNPageNo", L.SONGTI, L.PAGE_NO_PT, False, "right", 0, 0, False, L.PAGE_NO_LINE, None),
     S_COVER_TITLE: ("MNCoverTitle", L.XIAOBIAOSONG, COVER_TITLE_PT, False, "center", 0, 0, False, 54 * L.PT, None),
     S_COVER_OFFICE: ("MNCoverOffice", L.KAITI, COVER_OFFICE_PT, False, "center", 0, 0, False, 40 * L.PT, None),
     S_COVER_DATE: ("MNCoverDate", L.KAITI, COVER_DATE_PT, False, "center", 0, 0, False, L.LINE, None),

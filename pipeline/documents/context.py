@@ -13,6 +13,7 @@ from typing import Any
 from ..config import Config
 from ..model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
 from ..sources.values import format_date
+from .layout import nest_quotes
 
 
 class Picture:
@@ -99,20 +100,20 @@ def status_text(days_left: int) -> str:
 def document_title(d: Decision, config: Config) -> str:
     """The title printed on a formal document, or the register's description of a slip."""
     if d.kind in (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER) and d.task is not None:
-        return f"{d.kind.zh}：{d.task.title}"
+        return f"{config.kind_name(d.kind)}：{d.task.title}"
     if d.kind == Kind.RECTIFICATION:
         extra = "（补充）" if d.facts.get("supplementary") else ""
         return f"关于{d.facts['inspection']}反馈问题{extra}整改的通知"
     if d.kind == Kind.FINDING_URGING:
-        return f"整改催办单：{len(d.findings)}个逾期未整改问题"
+        return f"{config.kind_name(d.kind)}：{len(d.findings)}个逾期未整改问题"
     if d.kind == Kind.COMPILATION_NOTICE:
-        return f"关于印发《{d.facts['book_title']}》的通知"
+        return nest_quotes(f"关于印发《{d.facts['book_title']}》的通知")
     if d.kind == Kind.COMPILATION:
         return d.facts["book_title"]
     if d.kind == Kind.RANKING:
         year, month = d.subject.split("-")
         return f"关于{year}年{int(month)}月份{config.ranking.area}全面深化改革工作排名情况的通报"
-    return d.kind.zh
+    return config.kind_name(d.kind)
 
 
 def finding_context(f: Finding) -> dict[str, Any]:
@@ -129,7 +130,9 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         "office": office_context(config),
         "unit": unit_context(d.unit),
         "kind": d.kind.value,
-        "kind_name": d.kind.zh,
+        "kind_name": config.kind_name(d.kind),
+        "kind_head": config.kind_head(d.kind),
+        "kinds": config.kind_names(),
         "doc_no": doc.doc_no,
         "date": cn(as_of),
         "title": document_title(d, config),

@@ -40,7 +40,7 @@ MARGIN_TOP = round(37 * MM)  # 2098
 MARGIN_LEFT = round(28 * MM)  # 1587
 MARGIN_RIGHT = round(26 * MM)  # 1474
 MARGIN_BOTTOM = round(35 * MM)  # 1984
-FOOTER_DISTANCE = round(21 * MM)  # puts the top of — N — 7 mm below the text block (measured)
+FOOTER_DISTANCE = round(25.4 * MM)  # puts the dash of — N — 7 mm below the text block (measured: see PAGE_NO_LINE)
 TEXT_W_PT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / PT  # 442.25 pt = 156 mm
 LINE = 579  # twips: 28.95 pt, 22 lines in 225 mm
 BODY_PT = 16
@@ -49,6 +49,7 @@ CHAR_PITCH_PT = BODY_PT + CHAR_SPACING / PT  # 15.75 pt
 CHAR_PITCH = round(CHAR_PITCH_PT * PT)  # 315 twips
 TITLE_PT = 22
 PAGE_NO_PT = 14
+PAGE_NO_LINE = 18 * PT  # the page number's own exact line, so the footer fits under the 35 mm margin
 RED = "FF0000"
 MARK_PT = 30
 # The red mark's glyph top must sit 35 mm below the text block's top; with the mark on an
@@ -134,6 +135,46 @@ def style_of(paragraph, styles_by_id: dict[str, str]) -> str:
 
 def paragraph_text(p) -> str:
     return "".join(t.text or "" for t in p.iter(_W_T))
+
+
+_PAIRS = (("“", "”", "‘", "’"), ("《", "》", "〈", "〉"))
+
+
+def nest_quotes(text: str) -> str:
+    """Quotes inside quotes become single quotes, book marks inside book marks 〈〉 (GB/T 15834):
+    a task called 推进“一网通办”改革, printed inside the template's own “”, reads “推进‘一网通办’改革”."""
+    for open_, close, inner_open, inner_close in _PAIRS:
+        if text.count(open_) < 2:
+            continue
+        out, depth = [], 0
+        for ch in text:
+            if ch == open_:
+                depth += 1
+                out.append(inner_open if depth % 2 == 0 else ch)
+            elif ch == close and depth:
+                out.append(inner_close if depth % 2 == 0 else ch)
+                depth -= 1
+            else:
+                out.append(ch)
+        text = "".join(out)
+    return text
+
+
+def nest_paragraph_quotes(p) -> None:
+    """nest_quotes over a paragraph whose text is split into runs (one character for one)."""
+    texts = list(p.iter(_W_T))
+    whole = "".join(t.text or "" for t in texts)
+    if whole.count("“") < 2 and whole.count("《") < 2:
+        return
+    nested = nest_quotes(whole)
+    if nested == whole:
+        return
+    at = 0
+    for t in texts:
+        n = len(t.text or "")
+        if n:
+            t.text = nested[at:at + n]
+        at += n
 
 
 def fit_one_line(p, size_pt: float, max_width_pt: float) -> None:
@@ -335,6 +376,8 @@ def finish_body(body, styles: StyleInfo) -> None:
                 if len(lines) > 1:
                     set_lines(p, lines)
     _place_signature(named)
+    for p in body.iter(_W_P):
+        nest_paragraph_quotes(p)
     for tbl in body.iter(_W_TBL):
         fit_table(tbl)
     schema_order(body)
@@ -551,3 +594,4 @@ def _spacer(twips: int, page_break: bool):
     return parse_xml(
         f'<w:p {nsdecls("w")}><w:pPr>{styles}<w:spacing w:before="0" w:after="0" w:line="{max(twips, 1)}" w:lineRule="exact"/>'
         f'<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+

@@ -31,7 +31,7 @@ class Made:
 
     def manifest(self) -> dict:
         return {
-            "kind": self.kind, "doc_no": self.doc_no, "title": self.title, "recipient": self.recipient,
+            "kind": self.kind, "kind_name": self.kind_name, "doc_no": self.doc_no, "title": self.title, "recipient": self.recipient,
             "cc": self.cc, "task_id": self.task_id, "finding_ids": self.finding_ids, "date": self.date,
             "docx": self.docx, "pdf": self.pdf, "pages": self.pages,
         }

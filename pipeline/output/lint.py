@@ -94,8 +94,9 @@ def lint_pdf(path: Path) -> list[str]:
         all_lines = [_lines(p) for p in pages]
         text = "".join(l.text for ls in all_lines for l in ls)
         offset = _page_number_offset(all_lines)
+        ink = _Ink(path)
         for n, (page, lines) in enumerate(zip(pages, all_lines), start=1):
-            problems += _check_page(n, len(pages), page, lines, offset)
+            problems += _check_page(n, len(pages), page, lines, offset, ink)
         problems += _check_numbers_and_dates(text)
         if pages:
             problems += _check_first_page(pages[0], all_lines[0])
@@ -118,7 +119,7 @@ def _page_number_offset(all_lines) -> int:
     return 0
 
 
-def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0) -> list[str]:
+def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, ink: "_Ink | None" = None) -> list[str]:
     out = []
     if abs(page.width - PAGE_W) > 2 or abs(page.height - PAGE_H) > 2:
         out.append(f"第{n}页：纸张为{_mm(page.width)}×{_mm(page.height)}毫米，应为A4（210×297毫米）")
@@ -177,11 +178,46 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0) ->
     if n == 1 and not body:
         sizes = Counter(round(c["size"]) for l in content for c in l.chars if not l.red)
         out.append(f"第{n}页：没有三号（16磅）正文，最常见的字号为{sizes.most_common(1)[0][0]}磅")
-    out += _check_page_number(n, content, lines, offset)
+    out += _check_page_number(n, content, lines, offset, ink)
     return out
 
 
-def _check_page_number(n: int, content: list[Line], lines: list[Line], offset: int = 0) -> list[str]:
+class _Ink:
+    """Where a character's ink really is: the page rendered (pdfium, as pdfplumber uses) around it.
+    A dash's line sits wherever its font draws it inside the character's box (Noto Serif CJK: 3.6 mm
+    below the box's top at 14 pt), so §7.5's "一字线上距版心下边缘7mm" is measured on the ink."""
+
+    SCALE = 600 / 72
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.doc = None
+
+    def dash_middle(self, page_index: int, char: dict) -> float:
+        """The vertical middle of the dash's horizontal stroke, in points from the page's top;
+        the middle of the character's box when the page cannot be rendered."""
+        box_middle = (char["top"] + char["bottom"]) / 2
+        try:
+            if self.doc is None:
+                import pypdfium2
+
+                self.doc = pypdfium2.PdfDocument(str(self.path))
+            page = self.doc[page_index]
+            width, height = page.get_width(), page.get_height()
+            image = page.render(scale=self.SCALE, crop=(char["x0"], height - char["bottom"], width - char["x1"], char["top"]),
+                                grayscale=True).to_pil()
+        except Exception:  # no renderer, or a page it cannot draw: the box is the best guess
+            return box_middle
+        w, h = image.size
+        data = image.tobytes()
+        band = image.mode == "L" and len(data) == w * h
+        rows = [y for y in range(h) if band and sum(1 for x in range(w) if data[y * w + x] < 128) > w / 2]
+        if not rows:
+            return box_middle
+        return char["top"] + (rows[0] + rows[-1] + 1) / 2 / self.SCALE
+
+
+def _check_page_number(n: int, content: list[Line], lines: list[Line], offset: int = 0, ink: _Ink | None = None) -> list[str]:
     foot = [l for l in lines if l.top >= BOTTOM - 1 * MM and PAGE_NO.match(l.text.replace(" ", ""))]
     body_text = [l for l in content if l.top < BOTTOM]
     if not foot:
@@ -193,14 +229,60 @@ def _check_page_number(n: int, content: list[Line], lines: list[Line], offset: i
         out.append(f"第{n}页：页码为{number}，应为{n - offset}")
     if abs(pn.size - 14) > 0.6:
         out.append(f"第{n}页：页码字号为{pn.size:.0f}磅，应为四号（14磅）")
-    below = pn.top - BOTTOM
-    if abs(below - 7 * MM) > 1.5 * MM:
-        out.append(f"第{n}页：页码距版心下边缘{_mm(below)}毫米，应为7毫米")
+    dash = next((c for c in pn.chars if c["text"] in "—－-"), None)
+    if dash is not None:
+        middle = ink.dash_middle(n - 1, dash) if ink is not None else (dash["top"] + dash["bottom"]) / 2
+        below = middle - BOTTOM
+        if abs(below - 7 * MM) > 1 * MM:
+            out.append(f"第{n}页：页码一字线距版心下边缘{_mm(below)}毫米，应为7毫米")
     one_char = 14
     if number % 2 == 1 and abs(pn.x1 - (RIGHT - one_char)) > 1.5 * MM:
         out.append(f"第{n}页：单页码应居右空一字（右端应距版心右边缘4.9毫米，实为{_mm(RIGHT - pn.x1)}毫米）")
     if number % 2 == 0 and abs(pn.x0 - (LEFT + one_char)) > 1.5 * MM:
         out.append(f"第{n}页：双页码应居左空一字（左端应距版心左边缘4.9毫米，实为{_mm(pn.x0 - LEFT)}毫米）")
+    return out
+
+
+FILL_EMPTY_LINES = 4  # at most this many empty lines at a page's foot while the text goes on overleaf
+
+
+def _content_bottom(page, lines: list[Line]) -> float | None:
+    """The lowest text, picture or table rule inside the text block of a page (None: nothing there)."""
+    bottoms = [l.bottom for l in lines if l.top < BOTTOM]
+    bottoms += [min(im["bottom"], PAGE_H) for im in page.images if im["top"] < BOTTOM]
+    bottoms += [r["bottom"] for r in page.lines + page.rects if TOP - 2 * MM < r["top"] < BOTTOM + 1 * MM]
+    return max(bottoms, default=None)
+
+
+def _continues(page, lines: list[Line]) -> bool:
+    """Does the page carry on with the text of the page before? Not when it starts with something
+    that always starts a page: an attachment (附件), a title, a 版记 alone, or nothing."""
+    inside = [l for l in lines if l.top < BOTTOM]
+    tops = [l.top for l in inside] + [im["top"] for im in page.images if im["top"] < BOTTOM]
+    if not tops:
+        return False
+    if any(im["top"] <= min(tops) + 0.5 for im in page.images):
+        return True  # a picture (a chart) that did not fit under its table
+    first = min(inside, key=lambda l: l.top)
+    text = first.text.replace(" ", "")
+    if text.startswith("附件") and abs(first.x0 - LEFT) < 2 * MM:
+        return False
+    if first.size >= 20 or text.startswith(("抄送", "印发")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text):
+        return False
+    return True
+
+
+def _check_fill(pages, all_lines) -> list[str]:
+    """No page with more than four empty lines at its foot while body text continues on the next."""
+    out = []
+    for n in range(1, len(pages)):
+        bottom = _content_bottom(pages[n - 1], all_lines[n - 1])
+        if bottom is None or not _continues(pages[n], all_lines[n]):
+            continue
+        empty = (BOTTOM - bottom) / PITCH
+        if empty > FILL_EMPTY_LINES + 0.3:
+            out.append(f"第{n}页：页面下方空{empty:.0f}行（{_mm(BOTTOM - bottom)}毫米），正文却在第{n + 1}页继续；"
+                       f"空白不应超过{FILL_EMPTY_LINES}行")
     return out
 
 

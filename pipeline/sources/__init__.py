@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..errors import Collector
-from ..model import Finding, Issued, ScoreBook, Task, Unit
+from ..model import Finding, Issued, Kind, ScoreBook, Task, Unit
 from ..register.numbering import series_for
 from .ledger import UnitDirectory, read_findings, read_history, read_tasks, read_units
 from .scores import read_scores
@@ -35,7 +35,8 @@ def read_office(config: Config, month: str | None = None) -> Office:
     problems.extend(p)
     findings, p = read_findings(data, directory)
     problems.extend(p)
-    history, p = read_history(data, directory, lambda kind: series_for(kind, config.numbering, config.office.prefix))
+    history, p = read_history(data, directory, lambda kind: series_for(kind, config.numbering, config.office.prefix),
+                              {config.kind_name(k): k for k in Kind})
     problems.extend(p)
     scores = None
     if month:

@@ -211,15 +211,18 @@ class HistoryRow:
     where: str
 
 
-def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[Kind], Series]) -> tuple[list[Issued], list[Problem]]:
-    """Read data/history.* (documents issued before the tool, e.g. from the paper register); optional."""
+def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[Kind], Series],
+                 names: dict[str, Kind] | None = None) -> tuple[list[Issued], list[Problem]]:
+    """Read data/history.* (documents issued before the tool, e.g. from the paper register); optional.
+    `names`: the office's own names of kinds (督办单), accepted in 文种 besides the standard ones."""
+    by_name = KIND_BY_NAME | (names or {})
     records, problems = read_named_table(data_dir, "history", HISTORY_COLUMNS, optional=True)
     issued: list[Issued] = []
     seen: dict[str, Record] = {}
     for rec in records:
         doc_no = normalise_doc_no(_required_text(rec, "doc_no", "文号", problems))
         kind_text = _required_text(rec, "kind", "文种", problems)
-        kind = KIND_BY_NAME.get(kind_text)
+        kind = by_name.get(kind_text)
         if kind_text and kind is None:
             problems.append(rec.where.problem(f'"{kind_text}" is not a kind of document (use {"、".join(k.zh for k in Kind)})', rec.headers.get("kind", "文种")))
         subject = "、".join(split_list(_required_text(rec, "subject", "事项编号", problems)))

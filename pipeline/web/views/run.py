@@ -25,7 +25,7 @@ def output_view(config, label: str) -> dict | None:
     files, manifest = listed(config, label)
     if manifest is None:
         return None
-    docs = [dict(doc, kind_name=Kind(doc["kind"]).zh if doc.get("kind") in Kind._value2member_map_ else doc.get("kind", ""))
+    docs = [dict(doc, kind_name=doc.get("kind_name") or (Kind(doc["kind"]).zh if doc.get("kind") in Kind._value2member_map_ else doc.get("kind", "")))
             for doc in manifest.get("documents", [])]
     extras = [name for name in files if "/" not in name]
     return {"label": label, "manifest": manifest, "docs": docs, "extras": extras}
