@@ -26,8 +26,11 @@ from .config import Config
 from .documents.context import build_context
 from .output.convert import ConverterPool, as_converted
 from .errors import RunFailed
-from .model import Decision, Kind, Numbered
+from .model import Decision, Issued, Kind, Numbered
+from .periodic.proposals import find_proposals, interview_decisions, proposal_rows, with_numbers
+from .rules.escalation import order_decisions
 from .register.store import open_register
+from .loop import receipts
 from .documents.examples import MONTHLY, example_contexts
 from .documents.render import Renderer
 from .sources import read_office
@@ -63,6 +66,9 @@ class Summary:
     dry_run: bool = False
     bundle_pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    receipts: str | None = None  # the year's 签收/反馈 figures, one line (a monthly run)
+    proposals: list = field(default_factory=list)  # 约谈建议 (pipeline.rules.interview.Proposal)
+    figures: object = None  # a 季度通报's figures (pipeline.rules.quarterly.QuarterFigures)
 
     def counts(self) -> Counter:
         return Counter(kind for kind, _, _ in self.planned)
@@ -88,21 +94,37 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     run = f"{month}@{as_of.isoformat()}"
     history = plan.merged_history(register.history(exclude_run=run), office.history)
     decisions = plan.decide(office, history, as_of, month, config)
+    # 约谈建议: this run's orders count too (their numbers are filled in once taken)
+    run_orders = [Issued(Kind.ORDER, d.subject, d.unit.name, "", as_of) for d in decisions if d.kind == Kind.ORDER]
+    proposals = find_proposals(config, office, history, month, as_of, run_orders)
+    kinds = list(MONTHLY_KINDS)
+    if config.interview.auto and proposals:
+        decisions = order_decisions(decisions + interview_decisions(proposals, office))
+        kinds.append(Kind.INTERVIEW.value)
     requests = plan.requests(decisions, config, as_of, month)
     renderer = Renderer(config.templates_dir)
-    renderer.load(MONTHLY_KINDS, example_contexts(config))  # every kind, used this month or not
+    renderer.load(kinds, example_contexts(config))  # every kind, used this month or not
     summary = Summary(month, as_of, None, dry_run=dry_run, decisions=decisions)
     if office.scores is None:
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
+
+    def order_numbers(numbers: dict[str, tuple[str, int]]) -> dict[str, str]:
+        return {d.subject: numbers[r.key][0] for d, r in zip(decisions, requests) if d.kind == Kind.ORDER}
+
     if dry_run:
         numbers = register.preview(run, requests, office.history)
         summary.planned = [(config.kind_name(d.kind), numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.proposals = with_numbers(proposals, order_numbers(numbers))
         return summary
 
     with _output(config.out_dir, month) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
+            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers), run=run)
+            summary.receipts = stats.line()
+            summary.proposals = with_numbers(proposals, order_numbers(numbers))
+            made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
 
             def sheets() -> None:
@@ -110,13 +132,15 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
                 if ranking is not None:
                     assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
+                receipts.write_sheet(stats, work / "签收反馈.xlsx", config.office.short)
                 if office.findings:
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
 
             made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets)
             summary.made = made
-            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
+            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
+                                   proposals=proposal_rows(summary.proposals, made_notices))
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
     summary.out = output.final
     return summary
@@ -170,10 +194,12 @@ def _output(out_root: Path, label: str) -> Iterator[_Folder]:
 
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
           pdf: bool, jobs: int | None, progress: Progress | None,
-          alongside: Callable[[], None] | None = None, bundle: bool = True) -> tuple[list[assemble.Made], int | None]:
+          alongside: Callable[[], None] | None = None, bundle: bool = True,
+          charts: Callable[[Numbered, Path], list | None] | None = None) -> tuple[list[assemble.Made], int | None]:
     """The documents, rendered and converted; with `bundle`, the print bundle (打印合集.pdf) is
     written as the PDFs appear. `alongside` runs once every document is rendered, while they
-    convert. Returns the documents and the bundle's page count (None without one)."""
+    convert; `charts(document, scratch folder)` gives a document's pictures (None: none of its
+    own). Returns the documents and the bundle's page count (None without one)."""
     (work / "docx").mkdir()
     same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
     made = []
@@ -192,6 +218,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
             ctx = build_context(n, config, as_of, same_run)
             if d.kind == Kind.RANKING and config.ranking.chart:
                 ctx["charts"] = _charts(d.facts["ranking"], _scratch(work))
+            elif charts is not None and (pictures := charts(n, _scratch(work))) is not None:
+                ctx["charts"] = pictures
             name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
             has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
             made.append(assemble.Made(

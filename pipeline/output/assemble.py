@@ -198,8 +198,11 @@ def _print_landscape(ws) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def seal_register(made: list[Made], dest: Path, heading: str) -> None:
-    """用印登记表.xlsx: one row per document, ready to print and sign at the seal desk."""
+def seal_register(made: list[Made], dest: Path, heading: str, proposals: list[dict] | None = None) -> None:
+    """用印登记表.xlsx: one row per document, ready to print and sign at the seal desk.
+
+    With `proposals` (the monthly run), a second sheet 约谈建议 lists the units that qualify for a
+    约谈 with the facts (nothing numbered: a 约谈 is the leaders' decision)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -217,7 +220,25 @@ def seal_register(made: list[Made], dest: Path, heading: str) -> None:
     _ruled(ws)
     ws.freeze_panes = "A3"
     _print_landscape(ws)
+    if proposals is not None:
+        _proposals_sheet(wb.create_sheet("约谈建议"), proposals, heading.replace("用印登记表", "约谈建议"))
     wb.save(dest)
+
+
+def _proposals_sheet(ws, rows: list[dict], heading: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    headers = ["序号", "单位", "类别", "触发条件", "事实", "状态"]
+    _heading_rows(ws, heading, headers)
+    for i, row in enumerate(rows, start=1):
+        ws.append([i, row["unit"], row["category"], row["triggers"], row["facts"], row["status"]])
+    if not rows:
+        ws.append([None, "本月没有单位达到约谈条件", None, None, None, None])
+    for col, width in enumerate([6, 30, 10, 16, 80, 30], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    _ruled(ws)
+    ws.freeze_panes = "A3"
+    _print_landscape(ws)
 
 
 def write_manifest(made: list[Made], dest: Path, month: str, as_of: str, extra: dict | None = None) -> None:
