@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import threading
 import webbrowser
 from pathlib import Path
+from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -32,15 +34,29 @@ class Site:
         self.runner = Runner()
         self.scratch = base.scratch("web")  # page pictures and zips, removed with the server
         self.batches: dict[str, Path] = {}  # returned 调度表 checked, waiting to be applied
+        self.pool = None  # the LibreOffice pool kept warm between runs
+        self.pool_lock = threading.Lock()
 
     def config(self) -> Config:
         return load_config(self.config_path)
 
-    def pool_argument(self, jobs: int | None) -> dict:
-        """The warm LibreOffice pool for build.monthly, once the library takes one (#18); none yet."""
-        return {}
+    def pool_argument(self, run: Callable, jobs: int | None) -> dict:
+        """{"pool": the site's LibreOffice pool}, opened at the first run and kept warm until the
+        server stops; {} while the library's run takes no caller-owned pool (#18)."""
+        if "pool" not in inspect.signature(run).parameters:
+            return {}
+        with self.pool_lock:
+            if self.pool is None:
+                from ..output.convert import ConverterPool
+
+                self.pool = ConverterPool(jobs or os.cpu_count() or 1).__enter__()
+            return {"pool": self.pool}
 
     def close(self) -> None:
+        with self.pool_lock:
+            if self.pool is not None:
+                self.pool.__exit__(None, None, None)
+                self.pool = None
         base.remove(self.scratch)
 
 

@@ -48,7 +48,7 @@ def monthly_job(site_, config, month: str, as_of):
     def job(progress):
         jobs = config.pdf.jobs if isinstance(config.pdf.jobs, int) else None
         return build.monthly(config, month, as_of, pdf=config.pdf.enabled, jobs=jobs, progress=progress,
-                             **site_.pool_argument(jobs))
+                             **site_.pool_argument(build.monthly, jobs))
     return job
 
 
