@@ -93,6 +93,8 @@ class Cases:
 class Pdf:
     enabled: bool = True
     jobs: int | str = "auto"
+    cache_mb: int = 1000
+    """Size bound of the conversion cache in the output root (out/.cache/pdf/); 0 turns it off."""
 
 
 @dataclass
@@ -367,6 +369,8 @@ def load_config(path: Path) -> Config:
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))
+    if isinstance(config.pdf.cache_mb, int) and config.pdf.cache_mb < 0:
+        problems.append(Problem(shown, f"pdf.cache_mb: expected a whole number of megabytes ≥ 0, got {config.pdf.cache_mb}"))
     if problems:
         raise BadInput(problems)
     return config
