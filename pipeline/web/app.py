@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
 import threading
 import webbrowser
 from pathlib import Path
-from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -17,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..config import Config, load_config
 from ..errors import BadInput, Problem
+from ..output.convert import ConverterPool
 from .runner import Runner
 from .security import Guard, Sessions, is_loopback
 from .views import base, cases, data, dispatch, login, month, register, run, templates
@@ -34,23 +33,19 @@ class Site:
         self.runner = Runner()
         self.scratch = base.scratch("web")  # page pictures and zips, removed with the server
         self.batches: dict[str, Path] = {}  # returned 调度表 checked, waiting to be applied
-        self.pool = None  # the LibreOffice pool kept warm between runs
+        self.pool: ConverterPool | None = None  # the LibreOffice pool kept warm between runs
         self.pool_lock = threading.Lock()
 
     def config(self) -> Config:
         return load_config(self.config_path)
 
-    def pool_argument(self, run: Callable, jobs: int | None) -> dict:
-        """{"pool": the site's LibreOffice pool}, opened at the first run and kept warm until the
-        server stops; {} while the library's run takes no caller-owned pool (#18)."""
-        if "pool" not in inspect.signature(run).parameters:
-            return {}
+    def warm_pool(self, jobs: int | None) -> ConverterPool:
+        """The site's LibreOffice pool: opened at the first run, kept warm until the server stops
+        (build.monthly and build.cases only submit to it)."""
         with self.pool_lock:
             if self.pool is None:
-                from ..output.convert import ConverterPool
-
                 self.pool = ConverterPool(jobs or os.cpu_count() or 1).__enter__()
-            return {"pool": self.pool}
+            return self.pool
 
     def close(self) -> None:
         with self.pool_lock:

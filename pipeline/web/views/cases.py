@@ -54,8 +54,8 @@ class CasesPage(HTTPEndpoint):
         config = s.config()
 
         def job(progress):
-            return build.cases(config, year, as_of, pdf=config.pdf.enabled, progress=progress,
-                               **s.pool_argument(build.cases, None))
+            pool = s.warm_pool(None) if config.pdf.enabled else None
+            return build.cases(config, year, as_of, pdf=config.pdf.enabled, progress=progress, pool=pool)
 
         started = s.runner.start(RunState("cases", f"cases-{year}", as_of), job) if not wrong else False
         query = {"year": year, "as_of": as_of.isoformat()} | ({} if started else {"busy": "1"})

@@ -47,8 +47,8 @@ def monthly_job(site_, config, month: str, as_of):
     """The same call as `make-notices monthly`, with the site's warm LibreOffice pool when there is one."""
     def job(progress):
         jobs = config.pdf.jobs if isinstance(config.pdf.jobs, int) else None
-        return build.monthly(config, month, as_of, pdf=config.pdf.enabled, jobs=jobs, progress=progress,
-                             **site_.pool_argument(build.monthly, jobs))
+        pool = site_.warm_pool(jobs) if config.pdf.enabled else None
+        return build.monthly(config, month, as_of, pdf=config.pdf.enabled, jobs=jobs, progress=progress, pool=pool)
     return job
 
 
