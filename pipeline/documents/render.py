@@ -40,21 +40,49 @@ def zh_number(n: int) -> str:
 
 
 def _with_pictures(tpl: DocxTemplate, value: Any) -> Any:
-    """Replace Picture values (at any depth) by docxtpl InlineImages bound to this document."""
+    """Replace the values that add parts (at any depth) by docxtpl's objects bound to this
+    document: Picture → InlineImage, Link → RichText with a hyperlink, Insert → Subdoc."""
     from docx.shared import Mm
     from docxtpl import InlineImage
 
-    from .context import Picture
+    from .context import Insert, Link, Picture
 
     if isinstance(value, Picture):
-        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
+        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm) if value.width_mm else None)
     if isinstance(value, InlineImage):  # made for another document: bind it to this one
         return InlineImage(tpl, value.image_descriptor, value.width, value.height, value.anchor)
+    if isinstance(value, Link):
+        text = RichText()
+        text.add(value.text, url_id=tpl.build_url_id(value.url), color="0000FF", underline=True)
+        return text
+    if isinstance(value, Insert):
+        return tpl.new_subdoc(str(value.path))
     if isinstance(value, dict):
         return {k: _with_pictures(tpl, v) for k, v in value.items()}
     if isinstance(value, list):
         return [_with_pictures(tpl, v) for v in value]
     return value
+
+
+def replace_pictures(blob: bytes, pictures: dict[str, Any], media: dict[bytes, bytes] | None = None,
+                     embedded: dict[bytes, bytes] | None = None) -> bytes:
+    """The template with the pictures placed in it (found by name, title or alt text, in the body,
+    headers and footers) replaced by the office's files: docxtpl's replace_pic, done once at load
+    (and its replace_media / replace_embedded, by the old file's content, for callers that have them)."""
+    if not pictures and not media and not embedded:
+        return blob
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.render_init()  # docxtpl's replacement state, without rendering anything
+    tpl.allow_missing_pics = True  # a picture may be in some of the office's templates only
+    for name, path in pictures.items():
+        tpl.replace_pic(name, path)
+    for old, new in (media or {}).items():
+        tpl.replace_media(io.BytesIO(old), io.BytesIO(new))
+    for old, new in (embedded or {}).items():
+        tpl.crc_to_new_embedded[DocxTemplate.get_file_crc(io.BytesIO(old))] = new
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
 
 
 def make_env() -> SandboxedEnvironment:
@@ -339,13 +367,13 @@ class Unrenderable(Exception):
 def _part_adding_types() -> tuple[type, ...]:
     from docxtpl import InlineImage
 
-    from .context import Picture
+    from .context import Insert, Link, Picture
 
     try:
         from docxtpl.subdoc import Subdoc
     except ImportError:  # docxcompose missing: no subdocuments at all
-        return (Picture, InlineImage)
-    return (Picture, InlineImage, Subdoc)
+        return (Picture, Link, Insert, InlineImage)
+    return (Picture, Link, Insert, InlineImage, Subdoc)
 
 
 _ADDS_PARTS = _part_adding_types()
@@ -477,7 +505,8 @@ class Renderer:
         if problems:
             raise BadInput(problems)
         for kind in kinds:
-            self._blobs[kind] = self.path(kind).read_bytes()
+            pictures = contexts[kind].get("office", {}).get("pictures", {})
+            self._blobs[kind] = replace_pictures(self.path(kind).read_bytes(), pictures)
             self._compiled[kind] = CompiledTemplate(self._blobs[kind], self.env, contexts[kind])
 
     @staticmethod
@@ -486,15 +515,17 @@ class Renderer:
         to catch what parsing cannot; return the python-docx Document."""
         from docx import Document
 
-        blob = path.read_bytes()
+        blob = replace_pictures(path.read_bytes(), context.get("office", {}).get("pictures", {}))
         context = {k: v for k, v in context.items() if k != "charts"} | {"charts": []}
         compiled = CompiledTemplate(blob, env, context)
-        if compiled.needs_docxtpl(context):
-            return docxtpl_render(blob, compiled, context, env)
         try:
+            if compiled.needs_docxtpl(context):
+                raise Unrenderable("")
             data, _ = compiled.render(context)
         except Unrenderable:
-            return docxtpl_render(blob, compiled, context, env)
+            out = io.BytesIO()  # saved and read again: docxtpl swaps header parts under python-docx's cache
+            docxtpl_render(blob, compiled, context, env).save(out)
+            data = out.getvalue()
         return Document(io.BytesIO(data))
 
     def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:
