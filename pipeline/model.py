@@ -20,6 +20,10 @@ class Kind(str, Enum):
     RANKING = "ranking"
     COMPILATION_NOTICE = "compilation_notice"
     COMPILATION = "compilation"
+    QUARTERLY = "quarterly"
+    INTERVIEW = "interview"
+    TASKLIST_NOTICE = "tasklist_notice"
+    PLEDGE = "pledge"
 
     @property
     def zh(self) -> str:
@@ -47,6 +51,10 @@ KIND_ZH = {
     Kind.RANKING: "排名通报",
     Kind.COMPILATION_NOTICE: "印发通知",
     Kind.COMPILATION: "案例汇编",
+    Kind.QUARTERLY: "季度通报",
+    Kind.INTERVIEW: "约谈通知",
+    Kind.TASKLIST_NOTICE: "任务分工通知",
+    Kind.PLEDGE: "目标责任书",
 }
 # A slip's red head after the office's short name (an office changes it with `kinds.<kind>.head`).
 KIND_HEAD = {
@@ -75,6 +83,7 @@ class Unit:
     contact: str = ""
     phone: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    head: str = ""  # 主要负责人: addresses a 约谈通知 when given
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,7 @@ class Task:
     done: dt.date | None = None
     progress: str = ""
     note: str = ""
+    deliverable: str = ""  # 成果形式: what finishing the task produces (a policy document, a report …)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def is_done(self, as_of: dt.date) -> bool:

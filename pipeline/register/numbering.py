@@ -16,6 +16,10 @@ SERIES_OF_KIND = {
     Kind.FINDING_URGING: "finding_urging",
     Kind.RANKING: "formal",
     Kind.COMPILATION_NOTICE: "formal",
+    Kind.QUARTERLY: "formal",
+    Kind.INTERVIEW: "formal",
+    Kind.TASKLIST_NOTICE: "formal",
+    Kind.PLEDGE: "pledge",
 }
 
 

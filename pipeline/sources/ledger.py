@@ -21,6 +21,7 @@ UNIT_COLUMNS = [
     Column("contact", "联系人"),
     Column("phone", "联系电话"),
     Column("order", "排序"),
+    Column("head", "主要负责人"),
 ]
 
 TASK_COLUMNS = [
@@ -38,6 +39,7 @@ TASK_COLUMNS = [
     Column("done", "完成日期"),
     Column("progress", "进展情况"),
     Column("note", "备注"),
+    Column("deliverable", "成果形式"),
 ]
 
 FINDING_COLUMNS = [
@@ -127,6 +129,7 @@ def read_units(data_dir: Path, categories: list[str]) -> tuple[list[Unit], list[
             order=order if order is not None else pos,
             contact=clean_text(rec.values.get("contact")),
             phone=clean_text(rec.values.get("phone")),
+            head=clean_text(rec.values.get("head")),
             extra={k: clean_text(v) for k, v in rec.extra.items()},
         ))
     shorts: dict[str, Unit] = {}
@@ -200,6 +203,7 @@ def read_tasks(data_dir: Path, directory: UnitDirectory) -> tuple[list[Task], li
             source_no=normalise_doc_no(clean_text(rec.values.get("source_no"))),
             source=source, received=received, assigned=assigned, due=due, done=done,
             progress=clean_text(rec.values.get("progress")), note=clean_text(rec.values.get("note")),
+            deliverable=clean_text(rec.values.get("deliverable")),
             extra={k: clean_text(v) for k, v in rec.extra.items()},
         ))
     return tasks, problems
