@@ -190,6 +190,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         ctx.update({
             "ranking": ranking.fields() | {"area": config.ranking.area}, "progress": d.facts["progress"].fields(),
             "charts": list(d.facts.get("charts", [])),
+            "receipts": d.facts.get("receipts"),  # the year's 签收/反馈 figures when ranking.reply_figures is on
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
