@@ -504,3 +504,18 @@ def test_check_warns_of_returned_sheets_not_applied_and_writes_nothing(tmp_path,
     assert run_in(project, "collect", f"data/replies/{MONTH}", "--apply", "--as-of", "2026-12-04").exit_code == 0
     result = run_in(project, "check", "--month", MONTH, "--as-of", "2026-12-04")
     assert result.exit_code == 0 and "not applied yet" not in result.output
+
+
+def test_a_reply_does_not_reopen_a_task_the_office_has_closed_meanwhile(tmp_path, office):
+    project, config = fresh(tmp_path, office)
+    wb = openpyxl.load_workbook(project / "data" / "tasks.xlsx")
+    ws = wb.worksheets[0]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "2026-050")
+    ws.cell(row, 11).value, ws.cell(row, 12).value = "已销账", dt.datetime(2026, 12, 2)
+    wb.save(project / "data" / "tasks.xlsx")
+    fill(project / "out" / f"dispatch-{MONTH}" / ZD, project / "in" / "a.xlsx",
+         {"改革任务": {"2026-050": {"本月进展": "城市体检已启动", "状态": "推进中"}}})
+    result = collect(config, [project / "in"], apply=True, as_of=COLLECTED)
+    assert result.units[0].changes == ["2026-050 已销账 in the ledger: 状态 and 完成日期 left as they are; 进展 updated"]
+    task = next(t for t in read_office(config).tasks if t.id == "2026-050")
+    assert (task.status.value, task.done, task.progress) == ("已销账", dt.date(2026, 12, 2), "12月：城市体检已启动")
