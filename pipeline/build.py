@@ -30,6 +30,7 @@ from .model import Decision, Issued, Kind, Numbered
 from .periodic.proposals import find_proposals, interview_decisions, proposal_rows, with_numbers
 from .rules.escalation import order_decisions
 from .register.store import open_register
+from .loop import receipts
 from .documents.examples import MONTHLY, example_contexts
 from .documents.render import Renderer
 from .sources import read_office
@@ -65,6 +66,7 @@ class Summary:
     dry_run: bool = False
     bundle_pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    receipts: str | None = None  # the year's 签收/反馈 figures, one line (a monthly run)
     proposals: list = field(default_factory=list)  # 约谈建议 (pipeline.rules.interview.Proposal)
     figures: object = None  # a 季度通报's figures (pipeline.rules.quarterly.QuarterFigures)
 
@@ -119,6 +121,8 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
+            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers), run=run)
+            summary.receipts = stats.line()
             summary.proposals = with_numbers(proposals, order_numbers(numbers))
             made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
@@ -128,6 +132,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
                 if ranking is not None:
                     assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
+                receipts.write_sheet(stats, work / "签收反馈.xlsx", config.office.short)
                 if office.findings:
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")

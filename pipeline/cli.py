@@ -117,6 +117,8 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
         click.echo(f"written to {display(summary.out)}{extra}.")
+    if summary.receipts:
+        click.echo(summary.receipts)
 
 
 @main.command()
@@ -377,7 +379,7 @@ def display(path: Path) -> str:
 
 @main.group()
 def register() -> None:
-    """The number register: list what was issued, void a number."""
+    """The number register: list what was issued, void a number, record 签收 and 反馈."""
 
 
 @register.command("list")
@@ -398,7 +400,13 @@ def register_list(obj: Context, year: int | None) -> None:
         return
     for e in entries:
         status = "" if e.status == "issued" else f"  作废：{e.void_reason}"
-        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}{status}")
+        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}\t{_receipt_columns(e)}{status}")
+
+
+def _receipt_columns(e) -> str:
+    """反馈时限, 签收 (date and name) and 反馈 of an entry; - where there is none."""
+    received = f"{e.received_on} {e.received_by}".strip() if e.received_on else "-"
+    return f"反馈时限 {e.reply_by or '-'}\t签收 {received}\t反馈 {e.replied_on or '-'}"
 
 
 @register.command("void")
@@ -416,6 +424,63 @@ def register_void(obj: Context, number: str, reason: str) -> None:
         _fail(exc)
         return
     click.echo(f"{entry.doc_no} is void: {entry.void_reason}")
+
+
+def _print_recorded(recorded, what: str) -> None:
+    for e in recorded.changed:
+        click.echo(f"  {e.doc_no}  {e.unit}  {_receipt_columns(e)}")
+    same = f"; {len(recorded.unchanged)} already recorded so" if recorded.unchanged else ""
+    click.echo(f"{what} recorded for {len(recorded.changed)} document{'s' if len(recorded.changed) != 1 else ''}{same}.")
+
+
+@register.command("receive")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date it was signed for (default: today).")
+@click.option("--by", default="", help="Who signed (签收人), as on the 回执.")
+@click.pass_obj
+def register_receive(obj: Context, numbers: tuple[str, ...], date_text: str | None, by: str) -> None:
+    """Record 签收 of documents, by their 文号."""
+    from .loop.receipts import receive
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = receive(obj.config(), list(numbers), day, by)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收")
+
+
+@register.command("reply")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date the written reply came in (default: today).")
+@click.pass_obj
+def register_reply(obj: Context, numbers: tuple[str, ...], date_text: str | None) -> None:
+    """Record 反馈 (the written reply a document asked for), by 文号."""
+    from .loop.receipts import reply
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = reply(obj.config(), list(numbers), day)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "反馈")
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def register_import(obj: Context, file: Path) -> None:
+    """Record 签收/反馈 from an .xlsx or .csv with the columns 文号, 签收日期, 签收人, 反馈日期."""
+    from .loop.receipts import import_file
+
+    try:
+        recorded = import_file(obj.config(), file)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收/反馈")
 
 
 @main.command()

@@ -72,6 +72,8 @@ class Ranking:
     """How the bulletin's title names the office's area: 全市, 全县, 全区."""
     addressee: str = ""
     """主送 of the bulletin; default: the ranked and other categories' collective names."""
+    reply_figures: bool = False
+    """The bulletin quotes the year's 签收/反馈 figures and names the units with replies overdue (see 签收反馈.xlsx)."""
 
 
 @dataclass

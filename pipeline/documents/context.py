@@ -121,6 +121,25 @@ def document_title(d: Decision, config: Config) -> str:
     return config.kind_name(d.kind)
 
 
+def reply_by(d: Decision, config: Config, as_of: dt.date) -> dt.date | None:
+    """The date by which the document asks for a written reply, as printed in it; None when it asks none.
+
+    The one place this date is computed: the templates print it (reply_by, new_deadline,
+    report_by) and the register keeps it for 签收反馈 (pipeline.loop.receipts).
+    """
+    rules = config.rules
+    if d.kind == Kind.REMINDER:
+        return d.facts["reply_by"]  # 反馈时限
+    if d.kind in (Kind.URGING, Kind.FINDING_URGING):
+        return as_of + dt.timedelta(days=rules.urging_reply_days)  # the date to report progress by
+    if d.kind == Kind.ORDER:
+        return d.facts["new_deadline"]  # finish and report by the new deadline
+    if d.kind == Kind.RECTIFICATION:
+        # the earliest deadline of its findings, but not earlier than as-of + reminder_reply_days
+        return max(min(f.due for f in d.findings), as_of + dt.timedelta(days=rules.reminder_reply_days))
+    return None  # an assignment asks for monthly reports; a bulletin or the book asks nothing
+
+
 def finding_context(f: Finding) -> dict[str, Any]:
     return {"id": f.id, "inspection": f.inspection, "inspected": cn(f.inspected), "problem": f.problem,
             "requirement": f.requirement, "due": cn(f.due), "status": f.status.value, "done": cn(f.done),
@@ -146,13 +165,11 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
     }
     if d.kind == Kind.RECTIFICATION:
         findings = [finding_context(f) for f in d.findings]
-        earliest = min(f.due for f in d.findings)
-        floor = as_of + dt.timedelta(days=config.rules.reminder_reply_days)
         ctx.update({
             "inspection": {"name": d.facts["inspection"], "inspected": cn(d.facts["inspected"])},
             "findings": findings, "count": len(findings), "supplementary": d.facts["supplementary"],
             "attachment_title": f"{d.facts['inspection']}{'（补充）' if d.facts['supplementary'] else ''}问题整改清单",
-            "report_by": cn(max(earliest, floor)),
+            "report_by": cn(reply_by(d, config, as_of)),
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
@@ -188,7 +205,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         ctx.update({
             "findings": rows, "count": len(rows),
             "reply_within": config.rules.urging_reply_days,
-            "reply_by": cn(as_of + dt.timedelta(days=config.rules.urging_reply_days)),
+            "reply_by": cn(reply_by(d, config, as_of)),
         })
         return ctx
     if d.task is None:
@@ -208,7 +225,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         assignment = {"doc_no": same_run[(Kind.ASSIGNMENT, task.id)].doc_no, "date": cn(as_of), "deadline": None}
     rules = config.rules
     if d.kind == Kind.REMINDER:
-        ctx["reply_by"] = cn(facts["reply_by"])
+        ctx["reply_by"] = cn(reply_by(d, config, as_of))
     elif d.kind == Kind.ASSIGNMENT:
         ctx["requirements"] = sentence(task.note or task.progress) or "按照上级文件和本单要求，制定具体实施方案，明确时间表、路线图和责任人，按期高质量完成改革任务。"
         ctx["report_day"] = rules.progress_report_day
@@ -218,12 +235,12 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "deadline": cn(facts["deadline"]), "days_left": facts["days_left"],
             "status_text": status_text(facts["days_left"]),
             "reply_within": rules.urging_reply_days,
-            "reply_by": cn(as_of + dt.timedelta(days=rules.urging_reply_days)),
+            "reply_by": cn(reply_by(d, config, as_of)),
         })
     elif d.kind == Kind.ORDER:
         ctx.update({
             "assignment": _ref(assignment), "urging": _ref(facts["urging"]),
-            "days_overdue": facts["days_overdue"], "new_deadline": cn(facts["new_deadline"]),
+            "days_overdue": facts["days_overdue"], "new_deadline": cn(reply_by(d, config, as_of)),
             "consequences": list(rules.order_consequences),
         })
     return ctx
