@@ -79,8 +79,10 @@ def _progress(quiet: bool):
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
 @click.pass_obj
-def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None,
+            no_cache: bool) -> None:
     """The monthly run: slips, PDFs, print bundle, register sheet, manifest."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
@@ -88,7 +90,7 @@ def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, n
         config = obj.config()
         jobs = jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
         summary = build.monthly(config, month, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                jobs=jobs, progress=_progress(obj.quiet))
+                                jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -116,6 +118,8 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
     _print_proposals(summary)
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        if summary.reused:
+            extra += f" ({summary.converted} converted, {summary.reused} unchanged from the cache)"
         click.echo(f"written to {display(summary.out)}{extra}.")
     if summary.receipts:
         click.echo(summary.receipts)
@@ -127,14 +131,15 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert the notice again (do not reuse its PDF from out/.cache).")
 @click.pass_obj
-def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
     """The annual case compilation and its 印发 notice, in out/cases-YEAR/."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
         config = obj.config()
         summary = build.cases(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                              jobs=jobs, progress=_progress(obj.quiet))
+                              jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -181,6 +186,38 @@ def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_p
     extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
     click.echo(f"{summary.month} as of {summary.as_of}: 季度通报 {doc_no} ({figures}).")
     click.echo(f"written to {display(summary.out)}{extra}.")
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="The year of the tasks, e.g. 2027 (完成时限 or 交办日期 in it).")
+@click.option("--date", "date", help="The date of the documents (default: today); numbered in its year.")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The year's 任务分工 notice (landscape task table) and 目标责任书, in out/tasklist-YEAR/."""
+    from .periodic import tasklist as year_list
+
+    try:
+        day = _date_option(date, "--date") or dt.date.today()
+        config = obj.config()
+        summary = year_list.tasklist(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                     jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    pledges = len(summary.planned) - 1  # the notice, then one 目标责任书 per group
+    if summary.dry_run:
+        click.echo(f"dry run: would make the {year} task list notice and {pledges} 目标责任书; nothing written.")
+        for kind, doc_no, unit in summary.planned:
+            click.echo(f"  {doc_no}  {kind}  {unit}")
+        return
+    pages = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    click.echo(f"{year}: task list notice {summary.planned[0][1]} and {pledges} 目标责任书 (two copies each in the bundle);"
+               f" written to {display(summary.out)}{pages}.")
 
 
 @main.command()

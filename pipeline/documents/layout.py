@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import lru_cache
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -42,6 +41,8 @@ MARGIN_RIGHT = round(26 * MM)  # 1474
 MARGIN_BOTTOM = round(35 * MM)  # 1984
 FOOTER_DISTANCE = round(25.4 * MM)  # puts the dash of — N — 7 mm below the text block (measured: see PAGE_NO_LINE)
 TEXT_W_PT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / PT  # 442.25 pt = 156 mm
+# a landscape page (an attachment's wide table) keeps the portrait text block, turned: 225 × 156 mm
+LANDSCAPE_TEXT_W = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
 LINE = 579  # twips: 28.95 pt, 22 lines in 225 mm
 BODY_PT = 16
 CHAR_SPACING = -5  # twentieths of a point: -0.25 pt
@@ -194,7 +195,11 @@ _NO_BREAK_BEFORE = "，。、；：？！）》”〕"
 _NO_BREAK_AFTER = "（《“〔"
 
 
-@lru_cache(maxsize=4096)
+KNOWN_TITLES: dict[tuple[str, int], tuple[str, ...]] = {}
+"""Title splits already made (title_lines adds each; pipeline/output/cache.py keeps them between
+runs, so a re-run does not load jieba's dictionary, ~1 s, for titles it has split before)."""
+
+
 def title_lines(text: str, chars_per_line: int) -> list[str]:
     """Split a title into balanced lines that never break a word (jieba), longest line first.
 
@@ -202,6 +207,13 @@ def title_lines(text: str, chars_per_line: int) -> list[str]:
     """
     if text_width_em(text) <= chars_per_line:
         return [text]
+    known = KNOWN_TITLES.get((text, chars_per_line))
+    if known is None:
+        known = KNOWN_TITLES[(text, chars_per_line)] = tuple(_split_title(text, chars_per_line))
+    return list(known)
+
+
+def _split_title(text: str, chars_per_line: int) -> list[str]:
     import itertools
 
     import jieba
@@ -397,7 +409,7 @@ def fit_table(tbl) -> None:
     widths = [int(c.get(qn("w:w")) or 0) for c in cols]
     text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
     cells = rows[0].findall(qn("w:tc"))
-    if sum(widths) == text_w and len(cells) == len(cols) or len(cells) != len(cols) or len(cols) < 6:
+    if sum(widths) in (text_w, LANDSCAPE_TEXT_W) and len(cells) == len(cols) or len(cells) != len(cols) or len(cols) < 6:
         return
     first, second = 800, 2300
     rest = (text_w - first - second) // (len(cols) - 2)
@@ -582,7 +594,9 @@ def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
         spacers += [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
     for spacer in spacers:
         table.addprevious(spacer)
-    document.save(docx_path)
+    from .docxbase import save_docx  # fixed zip times: the same placement gives the same bytes (the cache)
+
+    save_docx(document, docx_path)
     return True
 
 
