@@ -200,6 +200,13 @@ def test_round_trip_changes_exactly_the_replied_cells_and_the_next_run_sees_them
     assert again.exit_code == 0 and "it changes nothing again" in again.output and "nothing was changed" in again.output
     assert len(list((project / "data" / ".backup").iterdir())) == 1
 
+    # the next 调度表 (dispatched again as of 12-04) starts from the replies
+    again_out = dispatch(config, MONTH, dt.date(2026, 12, 4))
+    zd = next(f for f in again_out.files if f[0] == "张店区委改革办")
+    assert zd[2] == ["2026-026", "2026-050"] and zd[3] == ["DC2026-2-02"]  # 040 and DC2026-3-09 are done
+    ws = openpyxl.load_workbook(again_out.out / zd[1])["改革任务"]
+    assert [ws.cell(r, 5).value for r in (5, 6)][1] == "12月：城市体检已启动"
+
     monthly = run_in(project, "monthly", "--month", MONTH, "--as-of", "2026-12-04", "--no-pdf")
     assert monthly.exit_code == 0, monthly.output
     made = json.loads((project / "out" / MONTH / "manifest.json").read_text(encoding="utf-8"))["documents"]
@@ -388,6 +395,10 @@ def test_round_trip_in_csv_and_yaml_offices(tmp_path, kind):
     assert (t040.status.value, t040.done) == ("已完成", dt.date(2026, 12, 2))
     backup = next((project / "data" / ".backup").iterdir())
     assert (backup / tasks.name).read_bytes() == old_tasks
+    monthly = run_in(project, "monthly", "--month", MONTH, "--as-of", "2026-12-04", "--no-pdf")
+    assert monthly.exit_code == 0, monthly.output
+    made = json.loads((project / "out" / MONTH / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert "2026-040" not in {d["task_id"] for d in made if d["kind"] == "urging"}
 
 
 # --------------------------------------------------------------------------- all or nothing

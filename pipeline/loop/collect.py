@@ -26,7 +26,7 @@ from ..sources.tables import check_archive, find_table
 from ..sources.values import bad_chars, clean_text, format_date, parse_date
 from . import sheet as layout
 from .ledger_files import Edit, rewrite
-from .sheet import DONE, LAYOUTS, Layout, Meta
+from .sheet import DONE, LAYOUTS, Meta
 
 PENDING = ".collect-pending.json"
 _MONTH_PREFIX = re.compile(r"^\d{1,2}月[：:]")
