@@ -29,6 +29,26 @@ class Picture:
         return f"图片：{self.caption}（宽{self.width_mm:g}毫米）"
 
 
+class Link:
+    """A hyperlink for a template ({{r link }}): the renderer makes it a RichText with its own relationship."""
+
+    def __init__(self, text: str, url: str):
+        self.text, self.url = text, url
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Insert:
+    """A Word file put into the document whole ({{p insert }}): the renderer makes it a docxtpl Subdoc."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"插入：{self.path}"
+
+
 class CnDate(dt.date):
     """A date that prints as 2026年11月24日 (Arabic numerals, no leading zeros)."""
 
@@ -48,6 +68,8 @@ def office_context(config: Config) -> dict[str, Any]:
     return {
         "name": o.name, "short": o.short, "mark": o.mark, "prefix": o.prefix,
         "cc": list(o.cc), "contact": {"name": o.contact.name, "phone": o.contact.phone},
+        "images": {name: Picture(config.path(image.file), image.width_mm, name) for name, image in o.images.items()},
+        "pictures": {name: str(config.path(file)) for name, file in o.pictures.items()},  # read by the renderer at load
     }
 
 
@@ -61,7 +83,7 @@ def task_context(task: Task) -> dict[str, Any]:
         "id": task.id, "title": task.title, "source_doc": task.source_doc, "source_no": task.source_no,
         "source": task.source, "received": cn(task.received), "assigned": cn(task.assigned),
         "due": cn(task.due), "done": cn(task.done), "status": task.status.value,
-        "progress": task.progress, "note": task.note, "lead": task.lead.name,
+        "progress": task.progress, "note": task.note, "deliverable": task.deliverable, "lead": task.lead.name,
         "partners": [u.name for u in task.partners], "extra": dict(task.extra),
     }
 
@@ -115,6 +137,8 @@ def document_title(d: Decision, config: Config) -> str:
         return f"关于{d.facts['figures'].quarter.name}{config.ranking.area}全面深化改革任务推进情况的通报"
     if d.kind == Kind.INTERVIEW:
         return f"关于约谈{d.unit.short}主要负责同志的通知"
+    if d.kind in (Kind.TASKLIST_NOTICE, Kind.PLEDGE):
+        return d.facts["title"]
     if d.kind == Kind.RANKING:
         year, month = d.subject.split("-")
         return f"关于{year}年{int(month)}月份{config.ranking.area}全面深化改革工作排名情况的通报"
@@ -180,11 +204,15 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
+    if d.kind in (Kind.TASKLIST_NOTICE, Kind.PLEDGE):  # made by pipeline.periodic.tasklist
+        ctx.update(d.facts["fields"])
+        return ctx
     if d.kind == Kind.RANKING:
         ranking = d.facts["ranking"]
         ctx.update({
             "ranking": ranking.fields() | {"area": config.ranking.area}, "progress": d.facts["progress"].fields(),
             "charts": list(d.facts.get("charts", [])),
+            "receipts": d.facts.get("receipts"),  # the year's 签收/反馈 figures when ranking.reply_figures is on
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx

@@ -41,6 +41,8 @@ MARGIN_RIGHT = round(26 * MM)  # 1474
 MARGIN_BOTTOM = round(35 * MM)  # 1984
 FOOTER_DISTANCE = round(25.4 * MM)  # puts the dash of — N — 7 mm below the text block (measured: see PAGE_NO_LINE)
 TEXT_W_PT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / PT  # 442.25 pt = 156 mm
+# a landscape page (an attachment's wide table) keeps the portrait text block, turned: 225 × 156 mm
+LANDSCAPE_TEXT_W = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
 LINE = 579  # twips: 28.95 pt, 22 lines in 225 mm
 BODY_PT = 16
 CHAR_SPACING = -5  # twentieths of a point: -0.25 pt
@@ -407,7 +409,7 @@ def fit_table(tbl) -> None:
     widths = [int(c.get(qn("w:w")) or 0) for c in cols]
     text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
     cells = rows[0].findall(qn("w:tc"))
-    if sum(widths) == text_w and len(cells) == len(cols) or len(cells) != len(cols) or len(cols) < 6:
+    if sum(widths) in (text_w, LANDSCAPE_TEXT_W) and len(cells) == len(cols) or len(cells) != len(cols) or len(cols) < 6:
         return
     first, second = 800, 2300
     rest = (text_w - first - second) // (len(cols) - 2)
