@@ -35,6 +35,7 @@ RESTART_AFTER = 1000  # documents per instance: a safety bound (its caches are c
 TIMEOUT = 120.0  # seconds for one document before the instance is taken for hung
 START_TIMEOUT = 120.0
 ATTEMPTS = 3
+CHECKS = 5  # conversions of a document after its first whole one, while its after-hook changes it
 
 
 def soffice_path() -> str | None:
@@ -158,7 +159,8 @@ class Worker:
 @dataclass
 class _Job:
     """A document on its way through the pool. With `after` (a 版记 to place) it goes
-    first look (last page) → measure → whole → check (→ again, if the check changed it)."""
+    first look (last page) → measure → whole → check (→ again and check, while the check changes
+    it, at most CHECKS times). A first look that changes nothing on a one-page document is the PDF."""
 
     src: Path
     dest: Path
@@ -166,6 +168,7 @@ class _Job:
     after: Callable[[Path, Path, int], bool] | None
     step: str = "first"
     pages: int = 0
+    checks: int = 0
     attempts: int = 0
     error: Exception | None = None
 
@@ -205,7 +208,8 @@ class ConverterPool:
     def submit(self, src: Path, dest: Path, after: Callable[[Path, Path, int], bool] | None = None) -> Future:
         """Convert src to dest. With `after`, src is first converted to its last page only and
         `after(src, pdf, number of that page)` measures it and may change src (the 版记 placed); then
-        src is converted whole, and `after(src, pdf, 1)` checks it: if it changes src again, once more."""
+        src is converted whole, and `after(src, pdf, 1)` checks it: while it changes src, again (at most
+        CHECKS times). When the first look changes nothing and the document has one page, that is the PDF."""
         future: Future = Future()
         with self.lock:
             self.submitted += 1
@@ -218,13 +222,13 @@ class ConverterPool:
             if job is None:
                 break
             try:
-                if job.after is None or job.step == "again":
+                if job.after is None:
                     self._convert(slot, job.src, job.dest)
                     self._done(job)
                 elif job.step == "first":
                     job.pages = self._convert(slot, job.src, job.dest, last_page=True)
                     self.measures.put(job)
-                else:  # whole
+                else:  # whole, or again after a check changed it
                     self._convert(slot, job.src, job.dest)
                     job.step = "check"
                     self.measures.put(job)
@@ -243,10 +247,14 @@ class ConverterPool:
                 break
             try:
                 if job.step == "first":
-                    job.after(job.src, job.dest, job.pages or 1)
+                    changed = job.after(job.src, job.dest, job.pages or 1)
+                    if not changed and job.pages == 1:  # the first look was the whole document
+                        self._done(job)
+                        continue
                     job.step = "whole"
                     self.queue.put((0, next(self.order), job))
-                elif job.after(job.src, job.dest, 1):  # the check changed the DOCX: convert it afresh
+                elif job.checks < CHECKS and job.after(job.src, job.dest, 1):  # changed: convert and check again
+                    job.checks += 1
                     job.step = "again"
                     self.queue.put((0, next(self.order), job))
                 else:

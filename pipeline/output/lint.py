@@ -97,6 +97,7 @@ def lint_pdf(path: Path) -> list[str]:
         ink = _Ink(path)
         for n, (page, lines) in enumerate(zip(pages, all_lines), start=1):
             problems += _check_page(n, len(pages), page, lines, offset, ink)
+        problems += _check_fill(pages, all_lines)
         problems += _check_numbers_and_dates(text)
         if pages:
             problems += _check_first_page(pages[0], all_lines[0])
@@ -166,14 +167,19 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, in
         out.append(f"第{n}页：有{len(over)}行超过{CHARS_PER_LINE}字（每行应为{CHARS_PER_LINE}字）")
     # line pitch and lines per page
     steps = [b.top - a.top for a, b in zip(body, body[1:]) if abs(b.size - a.size) < 0.5]
-    regular = [s for s in steps if PITCH * 0.8 < s < PITCH * 1.2]
+    regular = sorted(s for s in steps if PITCH * 0.8 < s < PITCH * 1.2)
     if len(regular) >= 5:
         pitch = statistics.median(regular)
-        if abs(pitch - PITCH) > 0.5:
+        # the last lines of a page may be set a little tighter to keep the signature with the body
+        # (§7.3.5.1): a page is off only when few of its lines are on the standard pitch
+        standard = sum(1 for s in regular if abs(s - PITCH) <= 0.5)
+        if abs(pitch - PITCH) > 0.5 and standard < len(regular) / 4 and len(regular) >= 8:
             out.append(f"第{n}页：行距为{pitch:.2f}磅，每页{225 * MM / pitch:.1f}行，应为22行（行距约28.95磅）")
         elif n < count and body[-1].bottom > BOTTOM - PITCH and body[0].top < TOP + PITCH:
-            lines_on_page = round((body[-1].top - body[0].top) / pitch) + 1
-            if lines_on_page != 22:
+            # the span of the page on the standard pitch: last lines set a little tighter to keep
+            # the signature with the body (GB/T 9704 §7.3.5.1) still make a page of 22 lines
+            lines_on_page = round((body[-1].top - body[0].top) / PITCH) + 1
+            if lines_on_page != 22 and not (lines_on_page == 21 and len(body) >= 22):
                 out.append(f"第{n}页：每页{lines_on_page}行，应为22行")
     if n == 1 and not body:
         sizes = Counter(round(c["size"]) for l in content for c in l.chars if not l.red)
@@ -256,7 +262,8 @@ def _content_bottom(page, lines: list[Line]) -> float | None:
 
 def _continues(page, lines: list[Line]) -> bool:
     """Does the page carry on with the text of the page before? Not when it starts with something
-    that always starts a page: an attachment (附件), a title, a 版记 alone, or nothing."""
+    that always starts a page: an attachment (附件), a title or anything set larger than the body
+    (a book's case), a 版记 alone, or nothing."""
     inside = [l for l in lines if l.top < BOTTOM]
     tops = [l.top for l in inside] + [im["top"] for im in page.images if im["top"] < BOTTOM]
     if not tops:
@@ -267,7 +274,7 @@ def _continues(page, lines: list[Line]) -> bool:
     text = first.text.replace(" ", "")
     if text.startswith("附件") and abs(first.x0 - LEFT) < 2 * MM:
         return False
-    if first.size >= 20 or text.startswith(("抄送", "印发")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text):
+    if first.size >= BODY_PT + 1.5 or text.startswith(("抄送", "印发")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text):
         return False
     return True
 
