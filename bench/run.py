@@ -21,6 +21,7 @@ import io
 import json
 import os
 import pstats
+import re
 import shutil
 import subprocess
 import sys
@@ -78,29 +79,61 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def run_cli(project: Path, *args: str) -> dict:
-    """One make-notices command as a clerk starts it: wall time and peak memory of its process tree."""
+def run_cli(project: Path, *args: str, poll: float = 0.2) -> dict:
+    """One make-notices command as a clerk starts it: wall time, CPU time (the process and the
+    LibreOffice instances it started, all reaped) and peak memory of its process tree."""
+    import resource
+
     exe = Path(sys.executable).parent / "make-notices"
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([str(exe), *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = peak_pss = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss(proc.pid))
         peak_pss = max(peak_pss, tree_pss(proc.pid))
-        time.sleep(0.2)
+        time.sleep(poll)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"make-notices {' '.join(args)} failed:\n{output}")
-    return {"seconds": wall, "peak_rss_mb": peak / 2**20, "peak_pss_mb": peak_pss / 2**20}
+    return {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": peak / 2**20, "peak_pss_mb": peak_pss / 2**20,
+            "output": output}
 
 
-def run_monthly(project: Path, out: str) -> dict:
+def run_monthly(project: Path, out: str, *options: str, poll: float = 0.2) -> dict:
     """The project's whole monthly run: documents, PDFs, register, print bundle."""
-    figures = run_cli(project, "--out", out, "monthly", "--as-of", AS_OF.isoformat())
+    figures = run_cli(project, "--out", out, "monthly", "--as-of", AS_OF.isoformat(), *options, poll=poll)
     manifest = json.loads((project / out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
     figures.update(documents=len(manifest["documents"]), pages=sum(d["pages"] or 0 for d in manifest["documents"]))
+    found = re.search(r"\((\d+) converted, (\d+) unchanged from the cache\)", figures["output"])
+    figures["converted"] = int(found.group(1)) if found else (0 if "--no-pdf" in options else figures["documents"])
     return figures
+
+
+def change_one_deadline(project: Path, manifest: dict) -> str:
+    """Move the deadline of one task urged this month by a day, within the urging window (so the
+    month makes the same documents, one of them with other words). Returns the task's id."""
+    import csv
+
+    urged = {d["task_id"] for d in manifest["documents"] if d["kind"] == "urging"}
+    path = project / "data" / "tasks.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    due = rows[0].index("完成时限")
+    for row in rows[1:]:
+        if row[0] in urged and row[due] and 1 <= (dt.date.fromisoformat(row[due]) - AS_OF).days <= 5:
+            row[due] = (dt.date.fromisoformat(row[due]) + dt.timedelta(days=1)).isoformat()
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows(rows)
+            return row[0]
+    raise SystemExit("no task urged this month with a deadline 1-5 days ahead")
+
+
+def _brief(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if k != "output"}
 
 
 def run_book(project: Path, out: str) -> dict:
@@ -226,6 +259,14 @@ def main() -> None:
         pdf_files = [scratch / f"obvious-{i}.docx" for i in range(min(a.pdf_sample, len(sample)))]
         t_obvious_pdf = obvious_pdf(pdf_files, scratch)
         run = run_monthly(project, "out")
+        manifest = json.loads((project / "out" / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
+        # re-runs, as a clerk makes them: nothing changed; then one task's deadline moved; then DOCX only
+        fast = 0.02  # poll memory more often: these runs take seconds
+        same = run_monthly(project, "out", poll=fast)
+        task = change_one_deadline(project, manifest)
+        changed = run_monthly(project, "out", poll=fast)
+        no_pdf = run_monthly(project, "out", "--no-pdf", poll=fast)
+        no_pdf_cold = run_monthly(project, "out-cold", "--no-pdf", "--no-cache", poll=fast)
         book = run_book(project, "out")
         n = run["documents"]
         obvious_total = n * (t_obvious + t_obvious_pdf)
@@ -238,7 +279,11 @@ def main() -> None:
             "run_obvious_estimated_s": obvious_total, "run_project_s": run["seconds"],
             "run_speedup": obvious_total / run["seconds"], "run_docs_per_second": n / run["seconds"],
             "run_peak_rss_mb": run["peak_rss_mb"], "run_peak_pss_mb": run["peak_pss_mb"], "pages": run["pages"],
-            "book": book,
+            "run_cpu_s": run["cpu_seconds"],
+            "rerun_unchanged": _brief(same), "rerun_one_deadline": dict(_brief(changed), task=task),
+            "no_pdf": _brief(no_pdf), "no_pdf_cold": _brief(no_pdf_cold),
+            "no_pdf_docs_per_second_ratio": (n / no_pdf["seconds"]) * t_obvious,
+            "book": _brief(book),
         }
         if a.large:
             big = work / "large"
@@ -257,6 +302,22 @@ def main() -> None:
         print(f"peak memory of the run:          {run['peak_rss_mb']:7.0f} MB resident, summed over the process and its"
               f" LibreOffice children ({run['peak_pss_mb']:.0f} MB proportional, shared pages counted once)")
         print(f"case book (100 cases) + notice:  {book['seconds']:7.1f} s  ({book['pages']} pages, peak {book['peak_rss_mb']:.0f} MB)")
+        full = run["seconds"]
+        print()
+        print("Re-runs (issue #18), measured in this run; the machine is shared, so compare the ratios to the full run")
+        print(f"(wall s / CPU s of the process and its LibreOffice instances; targets scaled from 5 s, 3 s of a 54 s full run):")
+        print(f"  full run, empty cache:            {full:6.1f} s  {run['cpu_seconds']:6.1f} s CPU  {run['converted']} converted")
+        for label, r, target in (("nothing changed:", same, 3 / 54), (f"one deadline moved ({task}):", changed, 5 / 54)):
+            ok = "met" if r["seconds"] <= target * full else "NOT met"
+            print(f"  {label:<33} {r['seconds']:6.1f} s  {r['cpu_seconds']:6.1f} s CPU  {r['converted']} converted"
+                  f"   {r['seconds'] / full:5.1%} of the full run (target <= {target:.1%}: {ok}),"
+                  f" CPU {r['cpu_seconds'] / run['cpu_seconds']:5.1%}, peak {r['peak_rss_mb']:.0f} MB")
+        ratio = (n / no_pdf["seconds"]) / (1 / t_obvious)
+        print(f"  --no-pdf, same month:             {no_pdf['seconds']:6.1f} s  {no_pdf['cpu_seconds']:6.1f} s CPU"
+              f"   {n / no_pdf['seconds']:.0f} docs/s = {ratio:.1f}x the docxtpl loop's {1 / t_obvious:.0f} docs/s"
+              f" (target >= 5x: {'met' if ratio >= 5 else 'NOT met'}); by CPU time {(n / no_pdf['cpu_seconds']) * t_obvious:.1f}x")
+        print(f"  --no-pdf --no-cache (cold):       {no_pdf_cold['seconds']:6.1f} s  {no_pdf_cold['cpu_seconds']:6.1f} s CPU"
+              f"   {(n / no_pdf_cold['seconds']) * t_obvious:.1f}x the docxtpl loop")
         if a.large:
             lg = figures["large"]
             print(f"large run: {lg['documents']} documents in {lg['seconds']:.1f} s, peak {lg['peak_rss_mb']:.0f} MB resident"

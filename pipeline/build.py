@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
+import itertools
+import json
 import os
 import re
 import shutil
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from concurrent.futures import Future
+
 from pypdf import PdfReader
 
 from .output import assemble
@@ -24,10 +29,15 @@ from .documents import layout
 from . import plan
 from .config import Config
 from .documents.context import build_context
+from .output.cache import ConversionCache, Keep, environment
 from .output.convert import ConverterPool, as_converted
+from .output.reproducible import pdf_date
 from .errors import RunFailed
-from .model import Decision, Kind, Numbered
+from .model import Decision, Issued, Kind, Numbered
+from .periodic.proposals import find_proposals, interview_decisions, proposal_rows, with_numbers
+from .rules.escalation import order_decisions
 from .register.store import open_register
+from .loop import receipts
 from .documents.examples import MONTHLY, example_contexts
 from .documents.render import Renderer
 from .sources import read_office
@@ -64,6 +74,11 @@ class Summary:
     dry_run: bool = False
     bundle_pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    converted: int = 0  # documents LibreOffice converted in this run
+    reused: int = 0  # documents whose PDF came from the conversion cache
+    receipts: str | None = None  # the year's 签收/反馈 figures, one line (a monthly run)
+    proposals: list = field(default_factory=list)  # 约谈建议 (pipeline.rules.interview.Proposal)
+    figures: object = None  # a 季度通报's figures (pipeline.rules.quarterly.QuarterFigures)
 
     def counts(self) -> Counter:
         return Counter(kind for kind, _, _ in self.planned)
@@ -78,8 +93,16 @@ def month_of(text: str) -> str:
 
 
 def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
-            jobs: int | None = None, progress: Progress | None = None) -> Summary:
-    """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1)."""
+            jobs: int | None = None, progress: Progress | None = None, cache: bool = True,
+            pool: ConverterPool | None = None) -> Summary:
+    """Make the month's documents. Raises BadInput (exit 2) or RunFailed (exit 1).
+
+    `cache`: reuse the PDFs of documents converted before with the same content, fonts, code and
+    LibreOffice (out/.cache/pdf/, pipeline/output/cache.py); False converts every document.
+    `pool`: a ConverterPool the caller has opened (entered) and will close, such as the
+    workbench's, kept warm across runs; this run only submits to it (`jobs` is then unused) and
+    cancels what it submitted if it fails. Without one, the run opens its own pool when the
+    first document needs converting and closes it at the end."""
     if not dry_run:
         from .loop.collect import recover
 
@@ -89,21 +112,37 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     run = f"{month}@{as_of.isoformat()}"
     history = plan.merged_history(register.history(exclude_run=run), office.history)
     decisions = plan.decide(office, history, as_of, month, config)
+    # 约谈建议: this run's orders count too (their numbers are filled in once taken)
+    run_orders = [Issued(Kind.ORDER, d.subject, d.unit.name, "", as_of) for d in decisions if d.kind == Kind.ORDER]
+    proposals = find_proposals(config, office, history, month, as_of, run_orders)
+    kinds = list(MONTHLY_KINDS)
+    if config.interview.auto and proposals:
+        decisions = order_decisions(decisions + interview_decisions(proposals, office))
+        kinds.append(Kind.INTERVIEW.value)
     requests = plan.requests(decisions, config, as_of, month)
     renderer = Renderer(config.templates_dir)
-    renderer.load(MONTHLY_KINDS, example_contexts(config))  # every kind, used this month or not
+    renderer.load(kinds, example_contexts(config))  # every kind, used this month or not
     summary = Summary(month, as_of, None, dry_run=dry_run, decisions=decisions)
     if office.scores is None:
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
+
+    def order_numbers(numbers: dict[str, tuple[str, int]]) -> dict[str, str]:
+        return {d.subject: numbers[r.key][0] for d, r in zip(decisions, requests) if d.kind == Kind.ORDER}
+
     if dry_run:
         numbers = register.preview(run, requests, office.history)
         summary.planned = [(config.kind_name(d.kind), numbers[r.key][0], d.unit.name) for d, r in zip(decisions, requests)]
+        summary.proposals = with_numbers(proposals, order_numbers(numbers))
         return summary
 
     with _output(config.out_dir, month) as output:
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
+            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers), run=run)
+            summary.receipts = stats.line()
+            summary.proposals = with_numbers(proposals, order_numbers(numbers))
+            made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
 
             def sheets() -> None:
@@ -111,13 +150,20 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
                 if ranking is not None:
                     assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
+                receipts.write_sheet(stats, work / "签收反馈.xlsx", config.office.short)
                 if office.findings:
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
 
-            made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets)
+            keep = _keep(config, cache)
+            made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets,
+                                               cache=_open_cache(config, pdf and cache), pool=pool, summary=summary,
+                                               keep=keep)
+            if keep is not None:
+                keep.save()
             summary.made = made
-            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表")
+            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
+                                   proposals=proposal_rows(summary.proposals, made_notices))
             assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
     summary.out = output.final
     return summary
@@ -169,67 +215,147 @@ def _output(out_root: Path, label: str) -> Iterator[_Folder]:
             shutil.rmtree(_scratch(folder.work), ignore_errors=True)
 
 
+def _keep(config: Config, enabled: bool) -> Keep | None:
+    """Title splits and charts kept from earlier runs (out/.cache/), loaded; None with --no-cache."""
+    if not enabled or config.pdf.cache_mb <= 0:
+        return None
+    keep = Keep(config.out_dir / ".cache")
+    keep.load_titles()
+    return keep
+
+
+def _open_cache(config: Config, enabled: bool) -> ConversionCache | None:
+    if not enabled or config.pdf.cache_mb <= 0:
+        return None
+    return ConversionCache(config.out_dir / ".cache" / "pdf", config.pdf.cache_mb, environment((layout.place_colophon,)))
+
+
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
           pdf: bool, jobs: int | None, progress: Progress | None,
-          alongside: Callable[[], None] | None = None, bundle: bool = True) -> tuple[list[assemble.Made], int | None]:
+          alongside: Callable[[], None] | None = None, bundle: bool = True,
+          charts: Callable[[Numbered, Path], list | None] | None = None, cache: ConversionCache | None = None,
+          pool: ConverterPool | None = None, summary: Summary | None = None,
+          keep: Keep | None = None) -> tuple[list[assemble.Made], int | None]:
     """The documents, rendered and converted; with `bundle`, the print bundle (打印合集.pdf) is
     written as the PDFs appear. `alongside` runs once every document is rendered, while they
-    convert. Returns the documents and the bundle's page count (None without one)."""
+    convert; `charts(document, scratch folder)` gives a document's pictures (None: none of its
+    own). A document found in `cache` is not converted: its PDF and finished DOCX are copied
+    from there; the others go to `pool` (the caller's), or to a pool opened when the first one
+    needs it. Returns the documents and the bundle's page count (None without one)."""
     (work / "docx").mkdir()
     same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
     made = []
     bundle_pages = None
     jobs = jobs or os.cpu_count() or 1
     pdf_dir = work / "pdf"
+    stamp = pdf_date(as_of)
+    total = len(numbered)
+    finished = itertools.count(1)
+
+    def converted(_future: Future | None = None) -> None:
+        if progress:
+            progress("converted", next(finished), total)
+
     with contextlib.ExitStack() as stack:
-        pool = None
+        def converter() -> ConverterPool:
+            nonlocal pool
+            if pool is None:  # opened for the first document that needs LibreOffice
+                pool = stack.enter_context(ConverterPool(jobs))
+            return pool
+
+        futures: list[Future] = []
+        keys: list[str | None] = []  # the cache key of each document LibreOffice converts
+        reused = 0
         if pdf and numbered:
             pdf_dir.mkdir()
-            report = (lambda done, total: progress("converted", done, total)) if progress else None
-            pool = stack.enter_context(ConverterPool(jobs, report))  # warm while rendering goes on
-        futures = []
-        for i, n in enumerate(numbered, start=1):
-            d = n.decision
-            ctx = build_context(n, config, as_of, same_run)
-            if d.kind == Kind.RANKING and config.ranking.chart:
-                ctx["charts"] = _charts(d.facts["ranking"], _scratch(work))
-            name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
-            has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
-            made.append(assemble.Made(
-                kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
-                cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
-                task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
-            ))
-            if pool is not None:
-                # a 版记 goes to the foot of the last even page, measured in the PDF as soon as it exists
-                # a slip that runs over is tightened to fit its page, after a first look
-                after = layout.finish_formal if has_colophon else layout.fit_slip if d.kind in SLIP_KINDS else None
-                futures.append(pool.submit(work / "docx" / name, pdf_dir / (Path(name).stem + ".pdf"), after))
-            if progress:
-                progress("rendered", i, len(numbered))
-        if alongside is not None:
-            alongside()
-        if pool is not None:
-            printed = stack.enter_context(assemble.PrintBundle(work / "打印合集.pdf")) if bundle else None
-            for i, pdf_path in as_converted(futures):  # in print order, while the rest convert
-                reader = PdfReader(pdf_path)
-                made[i].pdf, made[i].pages = f"pdf/{pdf_path.name}", len(reader.pages)
-                if printed is not None:
-                    printed.add(made[i], reader)
-            bundle_pages = printed.write() if printed is not None else None
+        try:
+            for i, n in enumerate(numbered, start=1):
+                d = n.decision
+                ctx = build_context(n, config, as_of, same_run)
+                if d.kind == Kind.RANKING and config.ranking.chart:
+                    ctx["charts"] = _charts(d.facts["ranking"], _scratch(work), keep)
+                elif charts is not None and (pictures := charts(n, _scratch(work))) is not None:
+                    ctx["charts"] = pictures
+                name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
+                docx_path = work / "docx" / name
+                has_colophon = renderer.render(d.kind.value, ctx, docx_path)
+                made.append(assemble.Made(
+                    kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+                    cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
+                    task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
+                ))
+                if pdf:
+                    # a 版记 goes to the foot of the last even page, measured in the PDF as soon as it exists
+                    # a slip that runs over is tightened to fit its page, after a first look
+                    after = layout.finish_formal if has_colophon else layout.fit_slip if d.kind in SLIP_KINDS else None
+                    pdf_path = pdf_dir / (Path(name).stem + ".pdf")
+                    key = cache.key(docx_path.read_bytes(), stamp, after) if cache is not None else None
+                    entry = cache.get(key) if key is not None else None
+                    if entry is not None:
+                        docx_path.write_bytes(entry.docx)  # as the 版记 placement left it
+                        pdf_path.write_bytes(entry.pdf)
+                        future: Future = Future()
+                        future.set_result(pdf_path)
+                        converted()
+                        reused += 1
+                        key = None
+                    else:
+                        future = converter().submit(docx_path, pdf_path, after, stamp)
+                        future.add_done_callback(converted)
+                    futures.append(future)
+                    keys.append(key)
+                if progress:
+                    progress("rendered", i, total)
+            if alongside is not None:
+                alongside()
+            if futures:
+                printed = stack.enter_context(assemble.PrintBundle(work / "打印合集.pdf")) if bundle else None
+                for i, pdf_path in as_converted(futures):  # in print order, while the rest convert
+                    data = pdf_path.read_bytes()
+                    key = keys[i]
+                    if key is not None and cache is not None:
+                        cache.put(key, (work / made[i].docx).read_bytes(), data)
+                    made[i].pdf = f"pdf/{pdf_path.name}"
+                    if printed is not None:
+                        made[i].pages = printed.add_pdf(made[i], data)
+                    else:
+                        made[i].pages = len(PdfReader(io.BytesIO(data)).pages)
+                bundle_pages = printed.write() if printed is not None else None
+        except BaseException:
+            for future in futures:  # a caller's pool goes on serving others: drop what this run queued
+                future.cancel()
+            raise
+    if summary is not None:
+        summary.reused += reused
+        summary.converted += len(futures) - reused
+    if cache is not None:
+        cache.evict()
     return made, bundle_pages
 
 
-def _charts(ranking, folder: Path) -> list:
-    """One bar chart of the month's totals per ranked category (PNG, 300 dpi, 150 mm wide)."""
-    from .documents.chart import bar_chart
+def _charts(ranking, folder: Path, keep: Keep | None) -> list:
+    """One bar chart of the month's totals per ranked category (PNG, 300 dpi, 150 mm wide); from
+    `keep` when the same data made one before (matplotlib is then not even imported)."""
     from .documents.context import Picture
+
+    def draw(rows, title):
+        def make(path: Path) -> Path:
+            from .documents.chart import bar_chart
+
+            return bar_chart(rows, path, title)
+        return make
 
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
     for i, cat in enumerate(ranking.categories):
         title = f"{ranking.month[:4]}年{int(ranking.month[5:])}月{cat.category}改革工作得分"
-        path = bar_chart(cat.rows, folder / f"chart-{i}.png", title)
+        dest = folder / f"chart-{i}.png"
+        make = draw(cat.rows, title)
+        if keep is not None:
+            data = [(r.rank, str(r.total), r.unit.short, r.unit.name, r.unit.order) for r in cat.rows]
+            path = keep.chart(json.dumps([title, data], ensure_ascii=False, default=str), make, dest)
+        else:
+            path = make(dest)
         pictures.append(Picture(path, 150, title))
     return pictures
 
@@ -294,8 +420,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, pdf: bool = True,
-          jobs: int | None = None, progress: Progress | None = None) -> Summary:
-    """The year's case book and its 印发 notice, in out/cases-<year>/ (the book follows the notice)."""
+          jobs: int | None = None, progress: Progress | None = None, cache: bool = True,
+          pool: ConverterPool | None = None) -> Summary:
+    """The year's case book and its 印发 notice, in out/cases-<year>/ (the book follows the notice).
+
+    `cache` and `pool` as for `monthly`: the notice's PDF may come from the conversion cache, and a
+    caller's open pool (which it closes itself) converts the notice and the book's passes."""
     from .documents.casebook import book_title, build_book, pdf_with_bookmarks
     from .errors import BadInput
     from .sources.cases import read_cases
@@ -331,11 +461,13 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
             numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
             work = output.make()
             # the bundle is made below, with the book after its notice
-            made, _ = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False)
+            keep = _keep(config, cache)
+            made, _ = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False,
+                            cache=_open_cache(config, pdf and cache), pool=pool, summary=summary, keep=keep)
             book_docx = work / "docx" / safe_filename(title, ".docx")
             if progress:
                 progress("book", 0, 1)
-            book = build_book(case_set, config.office.name, config.office.short, year, as_of, book_docx, pdf=pdf)
+            book = build_book(case_set, config.office.name, config.office.short, year, as_of, book_docx, pdf=pdf, pool=pool)
             entry = assemble.Made(kind=Kind.COMPILATION.value, kind_name=config.kind_name(Kind.COMPILATION), doc_no=doc_no, title=title,
                                   recipient=addressee.name, cc=list(config.office.cc), date=as_of.isoformat(),
                                   docx=f"docx/{book_docx.name}")
@@ -354,5 +486,7 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
                 summary.bundle_pages = assemble.print_bundle(made, work, work / "打印合集.pdf")
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{year}年典型案例汇编用印登记表")
             assemble.write_manifest(made, work / "manifest.json", label, as_of.isoformat(), {"year": year})
+            if keep is not None:
+                keep.save()
     summary.out = output.final
     return summary

@@ -79,8 +79,10 @@ def _progress(quiet: bool):
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
 @click.pass_obj
-def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None,
+            no_cache: bool) -> None:
     """The monthly run: slips, PDFs, print bundle, register sheet, manifest."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
@@ -88,7 +90,7 @@ def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, n
         config = obj.config()
         jobs = jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
         summary = build.monthly(config, month, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                jobs=jobs, progress=_progress(obj.quiet))
+                                jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -113,9 +115,14 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
     click.echo(f"{summary.month} as of {summary.as_of}: {total} documents for {units} units ({what}).")
     for note in summary.notes:
         click.echo(f"  {note}")
+    _print_proposals(summary)
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        if summary.reused:
+            extra += f" ({summary.converted} converted, {summary.reused} unchanged from the cache)"
         click.echo(f"written to {display(summary.out)}{extra}.")
+    if summary.receipts:
+        click.echo(summary.receipts)
 
 
 @main.command()
@@ -124,14 +131,15 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert the notice again (do not reuse its PDF from out/.cache).")
 @click.pass_obj
-def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
     """The annual case compilation and its 印发 notice, in out/cases-YEAR/."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
         config = obj.config()
         summary = build.cases(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                              jobs=jobs, progress=_progress(obj.quiet))
+                              jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -145,6 +153,39 @@ def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: boo
     book = next((m for m in summary.made if m.kind == "compilation"), None)
     pages = f", {book.pages} pages" if book and book.pages else ""
     click.echo(f"{year} case book{pages} and its notice {summary.made[0].doc_no}; written to {display(summary.out)}.")
+
+
+@main.command()
+@click.option("--quarter", required=True, help="The quarter, e.g. 2026-Q4.")
+@click.option("--as-of", "as_of", help="The date of the figures and the bulletin (default: the quarter's last day, or today if earlier).")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The quarter's progress bulletin (季度通报), in out/QUARTER/."""
+    from .periodic.quarterly import quarterly as run_quarterly
+
+    try:
+        day = _date_option(as_of, "--as-of")
+        config = obj.config()
+        summary = run_quarterly(config, quarter, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    t = summary.figures.totals()
+    figures = (f"应完成 {t['due']}，按期完成 {t['on_time']}，逾期完成 {t['late']}，未完成 {t['not_done']}，未到期 {t['pending']}，"
+               f"完成率 {t['rate']}，新交办 {t['new']}，催办单 {t['urgings']}，责令书 {t['orders']}")
+    [(_, doc_no, _)] = summary.planned
+    if summary.dry_run:
+        click.echo(f"dry run for {summary.month} as of {summary.as_of}: would make {doc_no} ({figures}); nothing written.")
+        return
+    extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    click.echo(f"{summary.month} as of {summary.as_of}: 季度通报 {doc_no} ({figures}).")
+    click.echo(f"written to {display(summary.out)}{extra}.")
 
 
 @main.command()
@@ -179,9 +220,62 @@ def check(obj: Context, month: str | None, as_of: str | None) -> None:
             click.echo(f"  {file}  {unit}")
     what = "，".join(f"{kind} {n}" for kind, n in counts.items()) or "nothing"
     click.echo(f"a run for {summary.month} as of {summary.as_of} would make {len(summary.planned)} documents ({what}).")
+    _print_proposals(summary)
     if obj.verbose:
         for d in summary.decisions:
             click.echo(f"  {d.kind.zh}  {d.unit.name}  {d.subject}：{d.reason}")
+
+
+def _print_proposals(summary: build.Summary) -> None:
+    """约谈建议: the units that qualify, with the facts (made already when interview.auto is on)."""
+    if not summary.proposals:
+        return
+    made = any(d.kind.value == "interview" for d in summary.decisions)  # interview.auto
+    if made:
+        what = "约谈通知 would be made for" if summary.dry_run else "约谈通知 made for"
+    else:
+        what = "约谈建议 (make the notices with: make-notices interview --month " + summary.month + ")"
+    click.echo(f"{what}:")
+    for p in summary.proposals:
+        click.echo(f"  {p.unit.name}: {p.facts_text()}")
+
+
+@main.command()
+@click.option("--month", help="The month whose triggers count, e.g. 2026-11 (default: the month of --as-of).")
+@click.option("--as-of", "as_of", help="The date of the notices (default: today).")
+@click.option("--unit", "units", multiple=True, help="Only this unit (full or short name; repeat for several). Default: every unit that qualifies.")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.pass_obj
+def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[str, ...], dry_run: bool, no_pdf: bool) -> None:
+    """约谈通知 for the units that qualify (second 责令书 of the year, last in the ranking), in out/MONTH-interview/."""
+    from .periodic.interview import interview as run_interview
+
+    try:
+        day = _date_option(as_of, "--as-of") or dt.date.today()
+        month = build.month_of(month or f"{day:%Y-%m}")
+        config = obj.config()
+        summary = run_interview(config, month, day, units, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    for note in summary.notes:
+        click.echo(note)
+    if not summary.planned:
+        return
+    if summary.dry_run:
+        click.echo(f"dry run for {month} as of {summary.as_of}: would make {len(summary.planned)} 约谈通知; nothing written.")
+    else:
+        click.echo(f"{month} as of {summary.as_of}: {len(summary.planned)} 约谈通知.")
+    facts = {p.unit.name: p.facts_text() for p in summary.proposals}
+    for _, doc_no, unit in summary.planned:
+        click.echo(f"  {doc_no}  {unit}: {facts.get(unit, '')}")
+    if summary.out is not None:
+        extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        click.echo(f"written to {display(summary.out)}{extra}.")
 
 
 @main.command()
@@ -290,7 +384,7 @@ def display(path: Path) -> str:
 
 @main.group()
 def register() -> None:
-    """The number register: list what was issued, void a number."""
+    """The number register: list what was issued, void a number, record 签收 and 反馈."""
 
 
 @register.command("list")
@@ -311,7 +405,13 @@ def register_list(obj: Context, year: int | None) -> None:
         return
     for e in entries:
         status = "" if e.status == "issued" else f"  作废：{e.void_reason}"
-        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}{status}")
+        click.echo(f"{e.doc_no}\t{e.issued_on}\t{e.kind}\t{e.subject}\t{e.unit}\t{_receipt_columns(e)}{status}")
+
+
+def _receipt_columns(e) -> str:
+    """反馈时限, 签收 (date and name) and 反馈 of an entry; - where there is none."""
+    received = f"{e.received_on} {e.received_by}".strip() if e.received_on else "-"
+    return f"反馈时限 {e.reply_by or '-'}\t签收 {received}\t反馈 {e.replied_on or '-'}"
 
 
 @register.command("void")
@@ -329,6 +429,63 @@ def register_void(obj: Context, number: str, reason: str) -> None:
         _fail(exc)
         return
     click.echo(f"{entry.doc_no} is void: {entry.void_reason}")
+
+
+def _print_recorded(recorded, what: str) -> None:
+    for e in recorded.changed:
+        click.echo(f"  {e.doc_no}  {e.unit}  {_receipt_columns(e)}")
+    same = f"; {len(recorded.unchanged)} already recorded so" if recorded.unchanged else ""
+    click.echo(f"{what} recorded for {len(recorded.changed)} document{'s' if len(recorded.changed) != 1 else ''}{same}.")
+
+
+@register.command("receive")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date it was signed for (default: today).")
+@click.option("--by", default="", help="Who signed (签收人), as on the 回执.")
+@click.pass_obj
+def register_receive(obj: Context, numbers: tuple[str, ...], date_text: str | None, by: str) -> None:
+    """Record 签收 of documents, by their 文号."""
+    from .loop.receipts import receive
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = receive(obj.config(), list(numbers), day, by)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收")
+
+
+@register.command("reply")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--date", "date_text", help="The date the written reply came in (default: today).")
+@click.pass_obj
+def register_reply(obj: Context, numbers: tuple[str, ...], date_text: str | None) -> None:
+    """Record 反馈 (the written reply a document asked for), by 文号."""
+    from .loop.receipts import reply
+
+    try:
+        day = _date_option(date_text, "--date")
+        recorded = reply(obj.config(), list(numbers), day)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "反馈")
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def register_import(obj: Context, file: Path) -> None:
+    """Record 签收/反馈 from an .xlsx or .csv with the columns 文号, 签收日期, 签收人, 反馈日期."""
+    from .loop.receipts import import_file
+
+    try:
+        recorded = import_file(obj.config(), file)
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    _print_recorded(recorded, "签收/反馈")
 
 
 @main.command()

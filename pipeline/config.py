@@ -72,6 +72,8 @@ class Ranking:
     """How the bulletin's title names the office's area: 全市, 全县, 全区."""
     addressee: str = ""
     """主送 of the bulletin; default: the ranked and other categories' collective names."""
+    reply_figures: bool = False
+    """The bulletin quotes the year's 签收/反馈 figures and names the units with replies overdue (see 签收反馈.xlsx)."""
 
 
 @dataclass
@@ -91,12 +93,41 @@ class Cases:
 class Pdf:
     enabled: bool = True
     jobs: int | str = "auto"
+    cache_mb: int = 1000
+    """Size bound of the conversion cache in the output root (out/.cache/pdf/); 0 turns it off."""
 
 
 @dataclass
 class Units:
     categories: list[str] = field(default_factory=lambda: ["区县", "市直部门", "专项小组", "其他"])
     """Accepted 类别 of units; an office may add its own."""
+
+
+DEFAULT_NEXT_STEPS = [
+    "各单位要对照本季度改革任务完成情况，逐项梳理未完成和逾期任务，明确责任人和完成时限，确保按期高质量完成。",
+    "对已下达催办单、责令整改通知书的改革任务，有关单位要集中力量攻坚，逐项销号，按要求报送完成情况。",
+    "各单位要于每月25日前报送改革任务进展情况，{office}将持续跟踪督办，下季度继续通报。",
+]
+
+
+@dataclass
+class Quarterly:
+    next_steps: list[str] = field(default_factory=lambda: list(DEFAULT_NEXT_STEPS))
+    """四、下步要求 of the 季度通报: one paragraph each ({office} is replaced by office.short)."""
+
+
+@dataclass
+class Interview:
+    after_orders: int = 2
+    """Propose a 约谈 at the unit's n-th 责令书 of the year (0: never)."""
+    last_in_ranking: int = 2
+    """Propose a 约谈 when a unit is last of its ranking category n months in a row up to the run's month (0: never)."""
+    auto: bool = False
+    """Make the 约谈通知 in the monthly run itself instead of proposing them."""
+    when: str = "另行通知"
+    """The time of the 约谈, as printed in the notice."""
+    where: str = "另行通知"
+    """The place of the 约谈, as printed in the notice."""
 
 
 @dataclass
@@ -125,6 +156,8 @@ class Config:
     cases: Cases = field(default_factory=Cases)
     pdf: Pdf = field(default_factory=Pdf)
     units: Units = field(default_factory=Units)
+    quarterly: Quarterly = field(default_factory=Quarterly)
+    interview: Interview = field(default_factory=Interview)
     kinds: dict[str, KindName] = field(default_factory=dict)
     """Per kind (reminder, urging, …): the office's own name for it, e.g. urging: {name: 督办单}."""
     dispatch: Dispatch = field(default_factory=Dispatch)
@@ -311,6 +344,13 @@ def load_config(path: Path) -> Config:
             problems.append(Problem(shown, f"rules.{key}: {value} is out of range (0 to 365 days)"))
     if isinstance(r.progress_report_day, int) and not 1 <= r.progress_report_day <= 28:
         problems.append(Problem(shown, f"rules.progress_report_day: {r.progress_report_day} is out of range (1 to 28)"))
+    for key in ("after_orders", "last_in_ranking"):
+        value = getattr(config.interview, key)
+        if isinstance(value, int) and not 0 <= value <= 12:
+            problems.append(Problem(shown, f"interview.{key}: {value} is out of range (0 to 12; 0 turns the trigger off)"))
+    for key in ("when", "where"):
+        if isinstance(getattr(config.interview, key), str) and not getattr(config.interview, key).strip():
+            problems.append(Problem(shown, f"interview.{key}: empty (leave it out for 另行通知)"))
     known = [k.value for k in Kind]
     for key, own in config.kinds.items():
         if key not in known:
@@ -329,6 +369,8 @@ def load_config(path: Path) -> Config:
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))
+    if isinstance(config.pdf.cache_mb, int) and config.pdf.cache_mb < 0:
+        problems.append(Problem(shown, f"pdf.cache_mb: expected a whole number of megabytes ≥ 0, got {config.pdf.cache_mb}"))
     if problems:
         raise BadInput(problems)
     return config

@@ -20,6 +20,8 @@ class Kind(str, Enum):
     RANKING = "ranking"
     COMPILATION_NOTICE = "compilation_notice"
     COMPILATION = "compilation"
+    QUARTERLY = "quarterly"
+    INTERVIEW = "interview"
 
     @property
     def zh(self) -> str:
@@ -47,6 +49,8 @@ KIND_ZH = {
     Kind.RANKING: "排名通报",
     Kind.COMPILATION_NOTICE: "印发通知",
     Kind.COMPILATION: "案例汇编",
+    Kind.QUARTERLY: "季度通报",
+    Kind.INTERVIEW: "约谈通知",
 }
 # A slip's red head after the office's short name (an office changes it with `kinds.<kind>.head`).
 KIND_HEAD = {
@@ -75,6 +79,7 @@ class Unit:
     contact: str = ""
     phone: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    head: str = ""  # 主要负责人: addresses a 约谈通知 when given
 
 
 @dataclass(frozen=True)

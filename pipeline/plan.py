@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .config import Config
-from .documents.context import document_title
+from .documents.context import document_title, reply_by
 from .model import Decision, Issued, Kind, Unit
 from .register.numbering import series_for
 from .register.store import Request
@@ -69,6 +69,6 @@ def requests(decisions: list[Decision], config: Config, as_of: dt.date, month: s
         out.append(Request(
             key=d.key(month), series=series.name, year=as_of.year, kind=d.kind, subject=d.subject,
             unit=d.unit.name, month=month, issued_on=as_of, deadline=deadline,
-            title=document_title(d, config), pattern=pattern,
+            title=document_title(d, config), pattern=pattern, reply_by=reply_by(d, config, as_of),
         ))
     return out

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+import psycopg
 import pytest
 import yaml
 
@@ -32,6 +33,7 @@ from pipeline.model import Kind
 from pipeline.output.convert import soffice_env, soffice_path
 from pipeline.register.store import AppliedReply, applied_replies, open_register, record_replies
 from pipeline.sources import read_office
+from test_register_pg import pg_server, pg_url  # noqa: F401  (fixtures: a fresh database on the test server)
 
 MONTH, AS_OF, COLLECTED = "2026-12", dt.date(2026, 12, 1), dt.date(2026, 12, 4)
 ZD = "调度表-2026-12-张店区.xlsx"
@@ -456,3 +458,38 @@ def test_replies_table_in_sqlite_is_created_when_first_written(tmp_path):
     record_replies(reg, [AppliedReply("张店区委改革办", MONTH, "ab" * 32, "a.xlsx")])  # the same file: kept once
     assert [(r.unit, r.month, r.file) for r in applied_replies(reg, MONTH)] == [("张店区委改革办", MONTH, "a.xlsx")]
     assert applied_replies(reg, "2026-11") == []
+
+
+def test_replies_in_a_postgresql_register(tmp_path, office, pg_url):
+    """The same round trip with the register in PostgreSQL: the table is created by the first apply."""
+    project, _ = fresh(tmp_path, office)
+    config_file = project / "config.yaml"
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace("register: data/register.sqlite",
+                                                                             f"register: {pg_url}"), encoding="utf-8")
+    config = load_config(config_file)
+    reg = open_register(config.register_url)
+    assert applied_replies(reg, MONTH) == []  # no table yet: reading creates none
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('dispatch_replies')").fetchone()[0] is None
+    fill(project / "out" / f"dispatch-{MONTH}" / ZD, project / "in" / "zd.xlsx", ZD_ANSWERS)
+    first = collect(config, [project / "in"], apply=True, as_of=COLLECTED)
+    assert first.applied and first.written
+    assert [r.unit for r in applied_replies(reg, MONTH)] == ["张店区委改革办"]
+    again = collect(config, [project / "in"], apply=True, as_of=COLLECTED)
+    assert again.units[0].already_applied and not again.written
+    record_replies(reg, [AppliedReply("张店区委改革办", MONTH, first.units[0].sha256, "again.xlsx")])
+    assert len(applied_replies(reg)) == 1
+
+
+def test_check_warns_of_returned_sheets_not_applied_and_writes_nothing(tmp_path, office):
+    project, config = fresh(tmp_path, office)
+    fill(project / "out" / f"dispatch-{MONTH}" / ZD, project / "data" / "replies" / MONTH / "张店区.xlsx", ZD_ANSWERS)
+    before = fingerprint(project / "data")
+    result = run_in(project, "check", "--month", MONTH, "--as-of", "2026-12-04")
+    assert result.exit_code == 0, result.output
+    assert f"warning: 1 returned 调度表 of {MONTH} not applied yet" in result.output
+    assert f"data/replies/{MONTH}/张店区.xlsx  张店区委改革办" in result.output
+    assert fingerprint(project / "data") == before
+    assert run_in(project, "collect", f"data/replies/{MONTH}", "--apply", "--as-of", "2026-12-04").exit_code == 0
+    result = run_in(project, "check", "--month", MONTH, "--as-of", "2026-12-04")
+    assert result.exit_code == 0 and "not applied yet" not in result.output

@@ -439,9 +439,142 @@ def compilation_notice():
     return doc
 
 
+# --------------------------------------------------------------------------- the quarter's documents (#20)
+
+QUARTER_COLUMNS = [("单位", 1685), ("应完成", 880), ("按期\n完成", 880), ("逾期\n完成", 880), ("未完成", 880),
+                   ("未到期", 880), ("完成率", 1000), ("{{ kinds.urging }}", 880), ("{{ kinds.order }}", 880)]
+OVERDUE_COLUMNS = [("编号", 1080), ("改革事项", 1920), ("牵头单位", 1150), ("完成时限", 1300), ("逾期\n天数", 650),
+                   ("已发文书", 2745)]
+SMALL = Pt(12)  # 小四: the quarter's tables hold nine columns in the 156 mm type area
+SMALL_LINE = Pt(18)  # on an exact 18 pt line (the 四号 table style's 22 pt is loose for 小四)
+
+
+def _small(p) -> None:
+    p.style = L.S_TABLE
+    p.paragraph_format.line_spacing = SMALL_LINE
+    p.paragraph_format.line_spacing_rule = 4  # WD_LINE_SPACING.EXACTLY
+
+
+def small_table(doc, columns: list[tuple[str, int]], loop: str, row: list[str], total: list[str] | None = None) -> None:
+    """A table in 小四: header (repeated on every page; \n breaks a heading), one looped row, an optional
+    合计 row in bold; rows never split. Text left in the first columns, numbers centred."""
+    table = doc.add_table(rows=4 + (total is not None), cols=len(columns))
+    table.style = doc.styles["公文表格"]
+    _table_width(table._tbl.tblPr, sum(w for _, w in columns))
+    for i, (_, width) in enumerate(columns):
+        for r in table.rows:
+            r.cells[i].width = Twips(width)
+    _grid(table, [w for _, w in columns])
+    rows = table.rows
+    rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    for i, (text, _) in enumerate(columns):
+        p = rows[0].cells[i].paragraphs[0]
+        _small(p)
+        p.alignment = 1
+        for j, line in enumerate(text.split("\n")):
+            run = p.add_run(line)
+            run.bold = True
+            run.font.size = SMALL
+            if j < text.count("\n"):
+                run.add_break()
+    rows[1].cells[0].paragraphs[0].add_run("{%tr " + loop + " %}")
+    rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    for r in (0, 2, 4):
+        if r < len(rows):
+            for cell in rows[r].cells:
+                cell.vertical_alignment = 1  # WD_ALIGN_VERTICAL.CENTER: one-line headings beside two-line ones
+    for r, texts in ((2, row), (4, total)):
+        if texts is None:
+            continue
+        rows[r]._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+        for i, text in enumerate(texts):
+            p = rows[r].cells[i].paragraphs[0]
+            _small(p)
+            p.alignment = 0 if "{{" in text and columns[i][0] in ("单位", "改革事项", "牵头单位", "已发文书") else 1
+            run = p.add_run(text)
+            run.font.size = SMALL
+            run.bold = r == 4
+
+
+def quarter_table(doc) -> None:
+    """One unit category's figures: a row per unit and a 合计 row."""
+    fields = ["due", "on_time", "late", "not_done", "pending", "rate", "urgings", "orders"]
+    small_table(doc, QUARTER_COLUMNS, "for u in c.units", ["{{ u.unit }}"] + ["{{ u." + f + " }}" for f in fields],
+                ["合计"] + ["{{ c.total." + f + " }}" for f in fields])
+
+
+def quarterly():
+    doc = base_document()
+    formal_head(doc)
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    para(doc, L.S_BODY, "为全面掌握{{ area }}改革任务推进情况，{{ office.short }}对{{ quarter.name }}改革任务完成情况进行了调度统计（截至{{ date }}）。现将有关情况通报如下。")
+    para(doc, L.S_H1, "一、总体情况")
+    para(doc, L.S_BODY, "{% if totals.due %}{{ quarter.name }}，{{ area }}共有{{ totals.due }}项改革任务到期应完成，已完成{{ totals.done }}项，其中按期完成{{ totals.on_time }}项、逾期完成{{ totals.late }}项；未完成{{ totals.not_done }}项；完成率{{ totals.rate }}。{% else %}截至{{ date }}，{{ quarter.name }}{{ area }}没有到期应完成的改革任务。{% endif %}{% if totals.pending %}另有{{ totals.pending }}项改革任务完成时限在本季度内、尚未到期，不计入完成率。{% endif %}")
+    para(doc, L.S_BODY, "本季度新交办改革任务{{ totals.new }}项；{{ office.short }}印发{{ kinds.urging }}{{ totals.urgings }}份、{{ kinds.order }}{{ totals.orders }}份。")
+    para(doc, L.S_BODY, "督察整改方面，本季度交办督察反馈问题{{ findings.notified }}个，完成整改{{ findings.rectified }}个{% if findings.rectified_late %}（其中超过整改时限完成{{ findings.rectified_late }}个）{% endif %}；截至{{ date }}，超过整改时限仍未完成整改的问题{{ findings.overdue }}个。")
+    para(doc, L.S_H1, "二、各单位情况")
+    para(doc, L.S_BODY, "{% if categories %}各单位改革任务完成情况见下表。完成率为按期完成与逾期完成任务之和占应完成任务的比例，无到期任务的单位完成率记为“—”；“未到期”为完成时限在本季度内但截至通报日期尚未到期的任务，不计入完成率。{% else %}本季度没有单位有到期或待完成的改革任务。{% endif %}")
+    para(doc, L.S_PLAIN, "{%p for c in categories %}")
+    para(doc, L.S_H2, "（{{ loop.index|zh_number }}）{{ c.category }}")
+    quarter_table(doc)
+    para(doc, L.S_PLAIN, "{%p if charts and charts[loop.index0] %}")
+    chart = para(doc, L.S_PLAIN, "{{ charts[loop.index0] }}")
+    chart.alignment = 1
+    chart.paragraph_format.line_spacing_rule = 0  # single: the picture sets the line's height
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    para(doc, L.S_PLAIN, "{%p endfor %}")
+    para(doc, L.S_H1, "三、存在问题")
+    para(doc, L.S_BODY, "{% if ordered_units %}一些单位改革任务推进不力。本季度，{% for u in ordered_units %}{{ u.unit }}{% if u.count > 1 %}（{{ u.count }}份）{% endif %}{% if not loop.last %}、{% endif %}{% endfor %}因改革任务逾期未完成被下达{{ kinds.order }}。{% else %}本季度没有单位被下达{{ kinds.order }}。{% endif %}")
+    para(doc, L.S_BODY, "{% if long_overdue %}截至{{ date }}，逾期超过{{ long_overdue_days }}天仍未完成的改革任务有{{ long_overdue|length }}项：{% for t in long_overdue %}{{ t.id }}“{{ t.title }}”（{{ t.lead }}，逾期{{ t.days }}天）{% if not loop.last %}；{% else %}。{% endif %}{% endfor %}{% else %}截至{{ date }}，没有逾期超过{{ long_overdue_days }}天的改革任务。{% endif %}")
+    para(doc, L.S_H1, "四、下步要求")
+    para(doc, L.S_PLAIN, "{%p for s in next_steps %}")
+    para(doc, L.S_BODY, "{{ s }}")
+    para(doc, L.S_PLAIN, "{%p endfor %}")
+    para(doc, L.S_PLAIN, "{%p if overdue %}")
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_ATTACH_NOTE, "附件：{{ attachment_title }}")
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    formal_signature(doc, None)
+    para(doc, L.S_PLAIN, "{%p if overdue %}")
+    p = para(doc, L.S_ATTACH_HEAD, "附件")
+    p.paragraph_format.page_break_before = True
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_ATTACH_TITLE, "{{ attachment_title }}")
+    para(doc, L.S_PLAIN)
+    small_table(doc, OVERDUE_COLUMNS, "for t in overdue",
+                ["{{ t.id }}", "{{ t.title }}", "{{ t.lead }}", "{{ t.due }}", "{{ t.days }}天", "{{ t.documents_lines }}"])
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    colophon(doc)
+    return doc
+
+
+def interview():
+    doc = base_document()
+    formal_head(doc)
+    para(doc, L.S_ADDRESSEE, "{{ addressee }}：")
+    para(doc, L.S_BODY, "根据全面深化改革工作督促落实有关规定，经研究，{{ office.short }}决定对你单位主要负责同志进行约谈。现将有关事项通知如下。")
+    para(doc, L.S_H1, "一、约谈事由")
+    para(doc, L.S_PLAIN, "{%p if interview.on_orders %}")
+    para(doc, L.S_BODY, "{{ interview.year }}年以来，你单位承办的改革任务逾期未完成，已被{{ office.short }}下达{{ kinds.order }}{{ interview.order_count }}份：{% for o in interview.orders %}{{ o.date }}，{{ o.doc_no }}{% if o.task_title %}（“{{ o.task_title }}”，编号{{ o.task_id }}）{% endif %}{% if not loop.last %}；{% else %}。{% endif %}{% endfor %}")
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    para(doc, L.S_PLAIN, "{%p if interview.on_ranking %}")
+    para(doc, L.S_BODY, "在全面深化改革工作月度评价中，你单位连续{{ interview.months }}个月在{{ interview.category }}中排名末位：{% for r in interview.ranks %}{{ r.month }}第{{ r.rank }}名（共{{ r.count }}个单位）{% if not loop.last %}，{% else %}。{% endif %}{% endfor %}")
+    para(doc, L.S_PLAIN, "{%p endif %}")
+    para(doc, L.S_H1, "二、约谈时间和地点")
+    para(doc, L.S_BODY, "时间：{{ interview.when }}。")
+    para(doc, L.S_BODY, "地点：{{ interview.where }}。")
+    para(doc, L.S_H1, "三、有关要求")
+    para(doc, L.S_BODY, "请你单位主要负责同志{% if head %}（{{ head }}同志）{% endif %}按时参加约谈，无特殊情况不得请假或委托他人参加。请提前准备书面材料，说明有关改革任务推进情况、存在问题及原因、整改措施和完成时限，于约谈时提交。")
+    para(doc, L.S_H1, "四、联系方式")
+    para(doc, L.S_BODY, "联系人：{{ office.contact.name }}；联系电话：{{ office.contact.phone }}。")
+    formal_signature(doc, None)
+    colophon(doc)
+    return doc
+
+
 TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order,
              "rectification": rectification, "finding_urging": finding_urging, "ranking": ranking,
-             "compilation_notice": compilation_notice}
+             "compilation_notice": compilation_notice, "quarterly": quarterly, "interview": interview}
 
 
 def main() -> None:

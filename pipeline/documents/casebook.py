@@ -566,9 +566,10 @@ def _plan(parts: list[tuple[str, str]], starts: dict[tuple[str, str], int], coun
 
 
 def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, out_docx: Path, *,
-               pdf: bool = True) -> BookLayout:
+               pdf: bool = True, pool=None) -> BookLayout:
     """Write the book as out_docx and (with pdf) out_docx.with_suffix('.pdf'), the contents holding
-    the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True."""
+    the PDF's true page numbers. Returns where everything is. Needs LibreOffice when pdf is True;
+    `pool`, an open ConverterPool of the caller's, converts it (else a pool of one for the book)."""
     from ..output.convert import convert_all
 
     out_docx = Path(out_docx)
@@ -583,7 +584,10 @@ def build_book(cases: CaseSet, office_name: str, office_short: str, year, date, 
         blanks: frozenset = frozenset()
         for passes in range(1, MAX_PASSES + 1):
             _compose(cases, office_name, office_short, year, date, pages, blanks).save(work)
-            (made,) = convert_all([work], Path(tmp), jobs=1)
+            if pool is not None:
+                made = pool.submit(work, Path(tmp) / (work.stem + ".pdf")).result()
+            else:
+                (made,) = convert_all([work], Path(tmp), jobs=1)
             starts, count = _measure(made, cases)
             printed = {key: page - OFFSET for key, page in starts.items()}
             if pages is not None and all(printed[k] == pages[k] for k in parts):

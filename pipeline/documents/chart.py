@@ -1,4 +1,4 @@
-"""The bulletin's bar chart of the month's totals.
+"""The bulletins' bar charts: the month's totals (排名通报), the quarter's completion rates (季度通报).
 
 Decisions:
 
@@ -84,30 +84,47 @@ def _axis_start(lowest: Decimal) -> float:
 
 def bar_chart(ranking_rows: Sequence[RankedRow], path: Path, title: str) -> Path:
     """Write a PNG bar chart of the rows' totals (sorted, highest first) to path; return path."""
-    _font_manager()
-    from matplotlib.figure import Figure
-
     rows = sorted(ranking_rows, key=lambda r: (-r.total, r.rank, r.unit.order, r.unit.name))
     if not rows:
         raise ValueError("bar_chart needs at least one row")
+    start = _axis_start(min(r.total for r in rows))
+    top = float(max(r.total for r in rows))
+    return _bars([(r.unit.short, float(r.total), fmt(r.total)) for r in rows], path, title,
+                 (start, top + (top - start) * 0.12 + 1))
+
+
+def rate_chart(rates: Sequence[tuple[str, Decimal, str]], path: Path, title: str) -> Path:
+    """Write a PNG bar chart of completion rates ((label, percent, text), in the given order) on a 0–100 % axis."""
+    if not rates:
+        raise ValueError("rate_chart needs at least one rate")
+    path = _bars([(label, float(value), text) for label, value, text in rates], path, title, (0.0, 112.0),
+                 ticks=[0, 20, 40, 60, 80, 100], tick_suffix="%")
+    return path
+
+
+def _bars(items: Sequence[tuple[str, float, str]], path: Path, title: str, xlim: tuple[float, float],
+          ticks: Sequence[float] | None = None, tick_suffix: str = "") -> Path:
+    """Horizontal grey bars, the first item at the top, each with its value text; written as PNG."""
+    _font_manager()
+    from matplotlib.figure import Figure
+
     families = [f for f, _ in chart_fonts()] + ["DejaVu Sans"]
-    n = len(rows)
+    n = len(items)
     height_mm = 22 + 9 * n
     fig = Figure(figsize=(WIDTH_MM / 25.4, height_mm / 25.4), dpi=DPI)
     ax = fig.add_subplot()
-    labels = [r.unit.short for r in rows]
-    values = [float(r.total) for r in rows]
-    positions = list(range(n))[::-1]  # first row at the top
-    ax.barh(positions, values, height=0.62, color=BAR_GREY, edgecolor="black", linewidth=0.6, zorder=2)
-    start = _axis_start(min(r.total for r in rows))
-    top = float(max(r.total for r in rows))
-    ax.set_xlim(start, top + (top - start) * 0.12 + 1)
-    ax.set_yticks(positions, labels, fontfamily=families, fontsize=10.5)
+    positions = list(range(n))[::-1]  # first item at the top
+    ax.barh(positions, [v for _, v, _ in items], height=0.62, color=BAR_GREY, edgecolor="black", linewidth=0.6, zorder=2)
+    start, end = xlim
+    ax.set_xlim(start, end)
+    ax.set_yticks(positions, [label for label, _, _ in items], fontfamily=families, fontsize=10.5)
     ax.set_ylim(-0.6, n - 0.4)
-    for pos, row in zip(positions, rows):
-        ax.text(float(row.total) + (top - start) * 0.01, pos, fmt(row.total), va="center", ha="left",
-                fontfamily=families, fontsize=9.5, color="black")
+    span = end - start
+    for pos, (_, value, text) in zip(positions, items):
+        ax.text(value + span * 0.01, pos, text, va="center", ha="left", fontfamily=families, fontsize=9.5, color="black")
     ax.set_title(title, fontfamily=families, fontsize=12, pad=8)
+    if ticks is not None:
+        ax.set_xticks(list(ticks), [f"{t:g}{tick_suffix}" for t in ticks])
     ax.tick_params(axis="x", labelsize=9)
     for label in ax.get_xticklabels():
         label.set_fontfamily(families)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..model import Decision, Finding, Issued, Kind, Numbered, Task, Unit
+from ..rules.quarterly import LONG_OVERDUE_DAYS, rate, rate_text
 from ..sources.values import format_date
 from .layout import nest_quotes
 
@@ -110,10 +111,33 @@ def document_title(d: Decision, config: Config) -> str:
         return nest_quotes(f"关于印发《{d.facts['book_title']}》的通知")
     if d.kind == Kind.COMPILATION:
         return d.facts["book_title"]
+    if d.kind == Kind.QUARTERLY:
+        return f"关于{d.facts['figures'].quarter.name}{config.ranking.area}全面深化改革任务推进情况的通报"
+    if d.kind == Kind.INTERVIEW:
+        return f"关于约谈{d.unit.short}主要负责同志的通知"
     if d.kind == Kind.RANKING:
         year, month = d.subject.split("-")
         return f"关于{year}年{int(month)}月份{config.ranking.area}全面深化改革工作排名情况的通报"
     return config.kind_name(d.kind)
+
+
+def reply_by(d: Decision, config: Config, as_of: dt.date) -> dt.date | None:
+    """The date by which the document asks for a written reply, as printed in it; None when it asks none.
+
+    The one place this date is computed: the templates print it (reply_by, new_deadline,
+    report_by) and the register keeps it for 签收反馈 (pipeline.loop.receipts).
+    """
+    rules = config.rules
+    if d.kind == Kind.REMINDER:
+        return d.facts["reply_by"]  # 反馈时限
+    if d.kind in (Kind.URGING, Kind.FINDING_URGING):
+        return as_of + dt.timedelta(days=rules.urging_reply_days)  # the date to report progress by
+    if d.kind == Kind.ORDER:
+        return d.facts["new_deadline"]  # finish and report by the new deadline
+    if d.kind == Kind.RECTIFICATION:
+        # the earliest deadline of its findings, but not earlier than as-of + reminder_reply_days
+        return max(min(f.due for f in d.findings), as_of + dt.timedelta(days=rules.reminder_reply_days))
+    return None  # an assignment asks for monthly reports; a bulletin or the book asks nothing
 
 
 def finding_context(f: Finding) -> dict[str, Any]:
@@ -141,13 +165,11 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
     }
     if d.kind == Kind.RECTIFICATION:
         findings = [finding_context(f) for f in d.findings]
-        earliest = min(f.due for f in d.findings)
-        floor = as_of + dt.timedelta(days=config.rules.reminder_reply_days)
         ctx.update({
             "inspection": {"name": d.facts["inspection"], "inspected": cn(d.facts["inspected"])},
             "findings": findings, "count": len(findings), "supplementary": d.facts["supplementary"],
             "attachment_title": f"{d.facts['inspection']}{'（补充）' if d.facts['supplementary'] else ''}问题整改清单",
-            "report_by": cn(max(earliest, floor)),
+            "report_by": cn(reply_by(d, config, as_of)),
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
@@ -166,6 +188,14 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
+    if d.kind == Kind.QUARTERLY:
+        ctx.update(quarterly_context(d.facts["figures"], config))
+        ctx.update({"charts": list(d.facts.get("charts", [])),
+                    "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc)})
+        return ctx
+    if d.kind == Kind.INTERVIEW:
+        ctx.update(interview_context(d, config, as_of, same_run))
+        return ctx
     if d.kind == Kind.FINDING_URGING:
         rows = []
         for f in d.findings:
@@ -175,7 +205,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         ctx.update({
             "findings": rows, "count": len(rows),
             "reply_within": config.rules.urging_reply_days,
-            "reply_by": cn(as_of + dt.timedelta(days=config.rules.urging_reply_days)),
+            "reply_by": cn(reply_by(d, config, as_of)),
         })
         return ctx
     if d.task is None:
@@ -195,7 +225,7 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
         assignment = {"doc_no": same_run[(Kind.ASSIGNMENT, task.id)].doc_no, "date": cn(as_of), "deadline": None}
     rules = config.rules
     if d.kind == Kind.REMINDER:
-        ctx["reply_by"] = cn(facts["reply_by"])
+        ctx["reply_by"] = cn(reply_by(d, config, as_of))
     elif d.kind == Kind.ASSIGNMENT:
         ctx["requirements"] = sentence(task.note or task.progress) or "按照上级文件和本单要求，制定具体实施方案，明确时间表、路线图和责任人，按期高质量完成改革任务。"
         ctx["report_day"] = rules.progress_report_day
@@ -205,12 +235,65 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "deadline": cn(facts["deadline"]), "days_left": facts["days_left"],
             "status_text": status_text(facts["days_left"]),
             "reply_within": rules.urging_reply_days,
-            "reply_by": cn(as_of + dt.timedelta(days=rules.urging_reply_days)),
+            "reply_by": cn(reply_by(d, config, as_of)),
         })
     elif d.kind == Kind.ORDER:
         ctx.update({
             "assignment": _ref(assignment), "urging": _ref(facts["urging"]),
-            "days_overdue": facts["days_overdue"], "new_deadline": cn(facts["new_deadline"]),
+            "days_overdue": facts["days_overdue"], "new_deadline": cn(reply_by(d, config, as_of)),
             "consequences": list(rules.order_consequences),
         })
     return ctx
+
+
+def quarterly_context(figures, config: Config) -> dict[str, Any]:
+    """The 季度通报's names: quarter, totals, categories (tables), findings, problems, overdue (附件), next_steps."""
+    q = figures.quarter
+    categories = []
+    for category, rows in figures.categories(config.units.categories):
+        total = {k: sum(r.fields()[k] for r in rows) for k in ("due", "on_time", "late", "not_done", "pending", "done", "urgings", "orders")}
+        total["rate"] = rate_text(rate(total["done"], total["due"]))
+        categories.append({"category": category, "units": [r.fields() for r in rows], "total": total})
+    overdue = [o.fields() | {"due": cn(o.task.due)} for o in figures.overdue]
+    return {
+        "quarter": {"label": q.label, "year": q.year, "number": q.number, "name": q.name,
+                    "first": cn(q.first), "last": cn(q.last)},
+        "area": config.ranking.area,
+        "totals": figures.totals(),
+        "categories": categories,
+        "findings": {"notified": len(figures.findings_notified), "rectified": len(figures.findings_rectified),
+                     "rectified_late": len(figures.findings_rectified_late), "overdue": len(figures.findings_overdue)},
+        "ordered_units": [{"unit": u.short, "unit_name": u.name, "count": len(os), "doc_nos": [o.doc_no for o in os]}
+                          for u, os in figures.ordered_units],
+        "long_overdue": [o for o in overdue if o["days"] > LONG_OVERDUE_DAYS],
+        "long_overdue_days": LONG_OVERDUE_DAYS,
+        "overdue": overdue,
+        "attachment_title": f"截至{format_date(figures.as_of)}逾期未完成改革任务清单",
+        "next_steps": [sentence(s.replace("{office}", config.office.short)) for s in config.quarterly.next_steps if s.strip()],
+    }
+
+
+def interview_context(d: Decision, config: Config, as_of: dt.date, same_run: dict[tuple[Kind, str], Numbered]) -> dict[str, Any]:
+    """The 约谈通知's names: addressee, interview (triggers, orders, ranks, when, where)."""
+    from ..rules.interview import ORDERS, RANKING
+
+    p = d.facts["proposal"]
+    titles = d.facts.get("titles", {})
+    orders = []
+    for o in p.orders:
+        doc_no = o.doc_no or (same_run[(Kind.ORDER, o.subject)].doc_no if (Kind.ORDER, o.subject) in same_run else "")
+        orders.append({"doc_no": doc_no, "date": cn(o.date), "task_id": o.subject, "task_title": titles.get(o.subject, "")})
+    ranks = [{"month": r.month_text, "rank": r.rank, "count": r.count, "category": r.category} for r in p.ranks]
+    head = d.unit.head
+    cfg = config.interview
+    return {
+        "head": head,
+        "addressee": f"{d.unit.name}{head}同志" if head else f"{d.unit.name}主要负责同志",
+        "interview": {
+            "triggers": list(p.triggers), "on_orders": ORDERS in p.triggers, "on_ranking": RANKING in p.triggers,
+            "year": as_of.year, "orders": orders, "order_count": len(orders),
+            "ranks": ranks, "months": len(ranks), "category": ranks[-1]["category"] if ranks else "",
+            "when": cfg.when, "where": cfg.where,
+        },
+        "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
+    }

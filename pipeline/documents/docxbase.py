@@ -4,7 +4,10 @@ and pipeline/documents/casebook.py (the book); why each setting is what it is: p
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 
 from lxml import etree
 
@@ -92,6 +95,28 @@ def body_defaults(doc) -> None:
 
 
 _UNUSED_PARTS = ("stylesWithEffects", "customXml", "thumbnail")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every part of a DOCX we write: the same content gives the same bytes
+
+
+def fixed_times(data: bytes) -> bytes:
+    """A zip package with every entry's time set to ZIP_TIME (python-docx stamps the clock)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info))
+    return out.getvalue()
+
+
+def save_docx(document, path) -> None:
+    """Save a python-docx Document (or docxtpl template) reproducibly: fixed zip entry times."""
+    buf = io.BytesIO()
+    document.save(buf)
+    Path(path).write_bytes(fixed_times(buf.getvalue()))
+
+
 _STYLE_REFS = re.compile(r'w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) w:val="([^"]+)"')
 
 

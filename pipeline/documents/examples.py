@@ -17,9 +17,8 @@ from ..model import (Decision, Finding, FindingStatus, Indicator, Issued, Kind, 
                     ScoreSheet, Task, TaskStatus, Unit)
 
 AS_OF = dt.date(2026, 11, 28)
-KINDS = [Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.RECTIFICATION, Kind.FINDING_URGING, Kind.RANKING,
-         Kind.COMPILATION_NOTICE]
-MONTHLY = KINDS[:-1]
+MONTHLY = [Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.RECTIFICATION, Kind.FINDING_URGING, Kind.RANKING]
+KINDS = MONTHLY + [Kind.COMPILATION_NOTICE, Kind.QUARTERLY, Kind.INTERVIEW]
 
 
 def _office() -> tuple[list[Unit], Task, list[Finding], ScoreBook]:
@@ -92,6 +91,18 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
         Kind.RANKING: Decision(Kind.RANKING, all_units_addressee(office, config), "2026-11", facts={
             "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11")}),
     }
+    from ..rules.interview import ORDERS, RANKING, MonthRank, Proposal
+    from ..rules.quarterly import Quarter, quarter_figures
+
+    order_2 = Issued(Kind.ORDER, "2026-009", lead.name, number(Kind.ORDER, 2), dt.date(2026, 10, 20))
+    order_5 = Issued(Kind.ORDER, task.id, lead.name, number(Kind.ORDER, 5), dt.date(2026, 11, 28))
+    figures = quarter_figures([task], findings, [assignment, urging, order_5, notice], units, Quarter(2026, 4), AS_OF)
+    proposal = Proposal(lead, (ORDERS, RANKING), (order_2, order_5),
+                        (MonthRank("2026-10", "区县", 2, 2), MonthRank("2026-11", "区县", 2, 2)))
+    decisions[Kind.QUARTERLY] = Decision(Kind.QUARTERLY, all_units_addressee(office, config), "2026-Q4",
+                                         facts={"figures": figures})
+    decisions[Kind.INTERVIEW] = Decision(Kind.INTERVIEW, lead, proposal.subject, facts={
+        "proposal": proposal, "titles": {"2026-009": "推进政务服务“一网通办”", task.id: task.title}})
     out = {}
     for kind in KINDS:
         d = decisions[kind]
@@ -102,5 +113,9 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
             from .context import Picture
 
             ctx["charts"] = [Picture("chart.png", 150, "2026年11月区县改革工作得分")]
+        if kind == Kind.QUARTERLY:
+            from .context import Picture
+
+            ctx["charts"] = [Picture("chart.png", 150, "2026年第四季度区县改革任务完成率")]
         out[kind.value] = _lenient(ctx)
     return out

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import lru_cache
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -194,7 +193,11 @@ _NO_BREAK_BEFORE = "，。、；：？！）》”〕"
 _NO_BREAK_AFTER = "（《“〔"
 
 
-@lru_cache(maxsize=4096)
+KNOWN_TITLES: dict[tuple[str, int], tuple[str, ...]] = {}
+"""Title splits already made (title_lines adds each; pipeline/output/cache.py keeps them between
+runs, so a re-run does not load jieba's dictionary, ~1 s, for titles it has split before)."""
+
+
 def title_lines(text: str, chars_per_line: int) -> list[str]:
     """Split a title into balanced lines that never break a word (jieba), longest line first.
 
@@ -202,6 +205,13 @@ def title_lines(text: str, chars_per_line: int) -> list[str]:
     """
     if text_width_em(text) <= chars_per_line:
         return [text]
+    known = KNOWN_TITLES.get((text, chars_per_line))
+    if known is None:
+        known = KNOWN_TITLES[(text, chars_per_line)] = tuple(_split_title(text, chars_per_line))
+    return list(known)
+
+
+def _split_title(text: str, chars_per_line: int) -> list[str]:
     import itertools
 
     import jieba
@@ -679,7 +689,9 @@ def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
         spacers += [_spacer(LINE, False) for _ in range(lines)] + ([_spacer(rest, False)] if rest else [])
     for spacer in spacers:
         table.addprevious(spacer)
-    document.save(docx_path)
+    from .docxbase import save_docx  # fixed zip times: the same placement gives the same bytes (the cache)
+
+    save_docx(document, docx_path)
     return True
 
 

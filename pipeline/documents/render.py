@@ -87,6 +87,7 @@ class CompiledTemplate:
             document = zf.read("word/document.xml").decode("utf-8")
             start, end = document.index("<w:body"), document.rindex("</w:body>") + len("</w:body>")
             self.head, self.tail = document[:start], document[end:]
+            self.date_time = zf.getinfo("word/document.xml").date_time
             # every other part, zipped once: each document appends its own document.xml
             rest = io.BytesIO()
             with zipfile.ZipFile(rest, "w", zipfile.ZIP_DEFLATED) as out:
@@ -110,7 +111,9 @@ class CompiledTemplate:
         out = io.BytesIO(self.rest)
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            zf.writestr("word/document.xml", document)
+            info = zipfile.ZipInfo("word/document.xml", date_time=self.date_time)  # not the clock: same content, same bytes
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, document, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
         return out.getvalue(), body
 
 
@@ -182,5 +185,7 @@ class Renderer:
         except TemplateError as exc:
             raise BadInput(Problem(display_path(self.path(kind)), f"the template failed on {context.get('doc_no', '')}: {exc}"))
         layout.finish(tpl.docx)
-        tpl.save(dest)
+        from .docxbase import save_docx
+
+        save_docx(tpl, dest)
         return layout.colophon_table(tpl.docx) is not None

@@ -297,6 +297,9 @@ def collect(config: Config, paths: list[Path], *, apply: bool = False, month: st
     """Read returned 调度表 (files or folders); check them all; with apply, update the ledger."""
     if apply:
         recover(config)
+    elif pending_apply(config):
+        raise RunFailed("an interrupted collect --apply is pending, so the ledger is half updated: run collect --apply "
+                        "(or a monthly run) to complete it first")
     problems: list[Problem] = []
     read = []
     for path in _expand(paths, problems):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import RunFailed
+from .reproducible import normalise_file
 
 FONTS_CONF = Path(__file__).resolve().parent.parent / "fonts" / "fonts.conf"
 WORKER = Path(__file__).resolve().parent / "uno_worker.py"
@@ -166,6 +167,7 @@ class _Job:
     dest: Path
     future: Future
     after: Callable[[Path, Path, int], bool] | None
+    stamp: str | None = None
     step: str = "first"
     pages: int = 0
     checks: int = 0
@@ -177,7 +179,13 @@ class ConverterPool:
     """Convert documents as they are submitted, on `jobs` warm LibreOffice instances.
 
     Measuring a PDF and changing its DOCX (`after`) happens on a thread of its own, so an
-    instance converts the next document meanwhile; a document in flight goes before new ones."""
+    instance converts the next document meanwhile; a document in flight goes before new ones.
+    Every PDF it delivers is normalised (pipeline/output/reproducible.py): the same DOCX gives
+    the same bytes, whichever instance converted it and whatever it converted before.
+
+    A pool may serve several runs (the workbench keeps one open, so its instances stay warm):
+    `converted` counts the documents it has delivered, and a document whose future is
+    cancelled before an instance takes it is skipped."""
 
     def __init__(self, jobs: int, progress: Callable[[int, int], None] | None = None):
         self.soffice = soffice_path()
@@ -195,6 +203,7 @@ class ConverterPool:
         self.threads: list[threading.Thread] = []
         self.workers: list[Worker | None] = [None] * self.jobs
         self.restarts = 0
+        self.converted = 0  # documents delivered (each counted once, however many passes it took)
 
     def __enter__(self) -> "ConverterPool":
         for i in range(self.jobs):
@@ -205,15 +214,17 @@ class ConverterPool:
         self.measurer.start()
         return self
 
-    def submit(self, src: Path, dest: Path, after: Callable[[Path, Path, int], bool] | None = None) -> Future:
+    def submit(self, src: Path, dest: Path, after: Callable[[Path, Path, int], bool] | None = None,
+               stamp: str | None = None) -> Future:
         """Convert src to dest. With `after`, src is first converted to its last page only and
         `after(src, pdf, number of that page)` measures it and may change src (the 版记 placed); then
         src is converted whole, and `after(src, pdf, 1)` checks it: while it changes src, again (at most
-        CHECKS times). When the first look changes nothing and the document has one page, that is the PDF."""
+        CHECKS times). When the first look changes nothing and the document has one page, that is the PDF.
+        `stamp` is the PDF's creation date (a PDF date string; LibreOffice's clock when None)."""
         future: Future = Future()
         with self.lock:
             self.submitted += 1
-        self.queue.put((1, next(self.order), _Job(Path(src).resolve(), Path(dest).resolve(), future, after)))
+        self.queue.put((1, next(self.order), _Job(Path(src).resolve(), Path(dest).resolve(), future, after, stamp)))
         return future
 
     def _run(self, slot: int) -> None:
@@ -221,15 +232,17 @@ class ConverterPool:
             _, _, job = self.queue.get()
             if job is None:
                 break
+            if job.future.cancelled():  # its run has stopped
+                continue
             try:
                 if job.after is None:
-                    self._convert(slot, job.src, job.dest)
+                    self._convert(slot, job.src, job.dest, stamp=job.stamp)
                     self._done(job)
                 elif job.step == "first":
-                    job.pages = self._convert(slot, job.src, job.dest, last_page=True)
+                    job.pages = self._convert(slot, job.src, job.dest, last_page=True, stamp=job.stamp)
                     self.measures.put(job)
                 else:  # whole, or again after a check changed it
-                    self._convert(slot, job.src, job.dest)
+                    self._convert(slot, job.src, job.dest, stamp=job.stamp)
                     job.step = "check"
                     self.measures.put(job)
             except Exception as exc:  # crashed, hung or refused: a new instance, then retry
@@ -272,22 +285,26 @@ class ConverterPool:
             self._done(job)
 
     def _done(self, job: _Job) -> None:
-        if job.attempts < ATTEMPTS and job.dest.exists():
-            job.future.set_result(job.dest)
-        else:
-            job.future.set_exception(RunFailed(f"LibreOffice could not convert {job.src.name}: {job.error}"))
         with self.lock:
             self.finished += 1
             done, total = self.finished, self.submitted
+            ok = job.attempts < ATTEMPTS and job.dest.exists()
+            self.converted += ok
+        if job.future.set_running_or_notify_cancel():
+            if ok:
+                job.future.set_result(job.dest)
+            else:
+                job.future.set_exception(RunFailed(f"LibreOffice could not convert {job.src.name}: {job.error}"))
         if self.progress:
             self.progress(done, total)
 
-    def _convert(self, slot: int, src: Path, dest: Path, last_page: bool = False) -> int:
-        """Page count, or 0 when not known (the whole document is then in dest)."""
+    def _convert(self, slot: int, src: Path, dest: Path, last_page: bool = False, stamp: str | None = None) -> int:
+        """Page count, or 0 when not known (the whole document is then in dest, normalised)."""
         if self.python is None:  # no UNO bridge: one soffice --convert-to per call, the whole document
             _convert_batch(self.soffice, [src], dest.parent, TIMEOUT)
             if not dest.exists():
                 raise RuntimeError("soffice --convert-to wrote nothing")
+            normalise_file(dest, stamp)
             return 0
         worker = self.workers[slot]
         if worker is not None and worker.done >= RESTART_AFTER:
@@ -295,7 +312,10 @@ class ConverterPool:
             worker = self.workers[slot] = None
         if worker is None:
             worker = self.workers[slot] = Worker(self.soffice, self.python)
-        return worker.convert(src, dest, last_page=last_page)
+        pages = worker.convert(src, dest, last_page=last_page)
+        if not last_page:
+            normalise_file(dest, stamp)
+        return pages
 
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is not None:  # the run failed: what waits is not converted (its futures cancelled)

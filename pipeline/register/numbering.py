@@ -16,6 +16,8 @@ SERIES_OF_KIND = {
     Kind.FINDING_URGING: "finding_urging",
     Kind.RANKING: "formal",
     Kind.COMPILATION_NOTICE: "formal",
+    Kind.QUARTERLY: "formal",
+    Kind.INTERVIEW: "formal",
 }
 
 

@@ -9,11 +9,12 @@ for several clerks (see PgRegister); anything else is the path of an SQLite file
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import BadInput, Problem, RunFailed
 from ..model import Issued, Kind
@@ -37,12 +38,32 @@ COLUMNS = """
     void_reason TEXT,
     voided_at TEXT,
     created_at TEXT NOT NULL,
+    reply_by TEXT,
+    received_on TEXT,
+    received_by TEXT,
+    replied_on TEXT,
     UNIQUE (series, year, n)
 """
 KEY_INDEX = "UNIQUE INDEX {exists}documents_key ON documents (doc_key) WHERE status = 'issued' AND doc_key IS NOT NULL"
-SCHEMA = (f"CREATE TABLE IF NOT EXISTS documents (\n    id INTEGER PRIMARY KEY,{COLUMNS});\n"
-          f"CREATE {KEY_INDEX.format(exists='IF NOT EXISTS ')};")
 IMPORT_RUN = "import"
+
+# The register's schema version, kept in register_meta. Version 1 (no register_meta) is the
+# release before it; UPGRADES[v] takes a register from version v to v + 1, in the transaction
+# that checked the version. A fresh register is made at SCHEMA_VERSION directly.
+SCHEMA_VERSION = 2
+META = "CREATE TABLE register_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+UPGRADES: dict[int, tuple[str, ...]] = {
+    1: (  # 2: the reply-by date printed in each document, and its 签收 and 反馈 (issue #17)
+        "ALTER TABLE documents ADD COLUMN reply_by TEXT",
+        "ALTER TABLE documents ADD COLUMN received_on TEXT",
+        "ALTER TABLE documents ADD COLUMN received_by TEXT",
+        "ALTER TABLE documents ADD COLUMN replied_on TEXT",
+        # an order's reply-by date is its new deadline, which version 1 kept; the other kinds'
+        # dates were printed but not kept, and stay unknown rather than guessed
+        "UPDATE documents SET reply_by = deadline WHERE kind = 'order' AND deadline IS NOT NULL",
+        META,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,7 @@ class Request:
     deadline: dt.date | None
     title: str
     pattern: str  # the series pattern with the prefix filled in: 淄改办催〔{year}〕{n}号
+    reply_by: dt.date | None = None  # the reply-by date printed in the document (documents.context.reply_by)
 
     def doc_no(self, n: int) -> str:
         return self.pattern.format(year=self.year, n=n)
@@ -82,10 +104,32 @@ class Entry:
     status: str
     void_reason: str | None
     doc_key: str | None
+    reply_by: str | None = None  # ISO dates, as stored; None when not asked or not known
+    received_on: str | None = None
+    received_by: str | None = None
+    replied_on: str | None = None
 
 
-def _entry(row: sqlite3.Row) -> Entry:
-    return Entry(*(row[k] for k in ("doc_no", "series", "year", "n", "kind", "subject", "unit", "month", "issued_on", "deadline", "title", "run", "status", "void_reason", "doc_key")))
+ENTRY_FIELDS = [f.name for f in dataclasses.fields(Entry)]
+
+
+def _entry(row) -> Entry:
+    """An Entry from a row of either backend; a register not yet upgraded lacks the newer columns."""
+    keys = set(row.keys())
+    return Entry(*(row[k] if k in keys else None for k in ENTRY_FIELDS))
+
+
+@dataclass(frozen=True)
+class Marks:
+    """签收 and 反馈 to record for one number (None: leave as it is)."""
+
+    doc_no: str
+    received_on: dt.date | None = None
+    received_by: str | None = None
+    replied_on: dt.date | None = None
+
+
+Decide = Callable[[dict[str, Entry]], list[Marks]]
 
 
 def _issued(e: Entry) -> Issued:
@@ -135,9 +179,29 @@ class Register(_Reading):
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
-            conn.executescript(SCHEMA)
+            try:
+                self._ensure_schema(conn)
+            except BaseException:
+                conn.close()
+                raise
         conn.row_factory = sqlite3.Row
         return conn
+
+    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        """Make the tables of a new register, or upgrade an older one in place (one transaction)."""
+        if _sqlite_version(conn) == SCHEMA_VERSION:
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise RunFailed(f"the register {self.path} is busy (another run holds it): {exc}")
+        try:
+            for statement in _schema_steps(_sqlite_version(conn), SQLITE_FRESH, self.where):
+                conn.execute(statement)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def entries(self, year: int | None = None) -> list[Entry]:
         """Every number in the register (issued and void), in series order."""
@@ -198,6 +262,79 @@ class Register(_Reading):
             conn.execute("COMMIT")
             return _entry(conn.execute("SELECT * FROM documents WHERE doc_no = ?", (doc_no,)).fetchone())
 
+    def record(self, doc_nos: list[str], decide: Decide) -> list[Entry]:
+        """Record 签收/反馈: decide(the entries of doc_nos found) returns the marks or raises BadInput.
+
+        Checked and written in one write transaction; with any problem nothing is written.
+        """
+        if not self.path.exists():
+            decide({})  # every number is unknown: BadInput; the register is not created
+            return []
+        try:
+            conn = self._connect(readonly=False)
+        except sqlite3.Error as exc:
+            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
+        assert conn is not None
+        with contextlib.closing(conn):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise RunFailed(f"the register {self.path} is busy (another run holds it): {exc}")
+            try:
+                wanted = set(doc_nos)
+                found = {r["doc_no"]: _entry(r) for r in conn.execute("SELECT * FROM documents") if r["doc_no"] in wanted}
+                marks = decide(found)
+                conn.executemany(_MARK.format(ph="?"), [_mark_values(m) for m in marks])
+                done = [_entry(conn.execute("SELECT * FROM documents WHERE doc_no = ?", (m.doc_no,)).fetchone()) for m in marks]
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return done
+
+
+
+SQLITE_FRESH = (f"CREATE TABLE documents (\n    id INTEGER PRIMARY KEY,{COLUMNS})", f"CREATE {KEY_INDEX.format(exists='')}")
+_SET_VERSION = ("INSERT INTO register_meta (key, value) VALUES ('schema_version', '{v}')"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+_MARK = ("UPDATE documents SET received_on = COALESCE({ph}, received_on), received_by = COALESCE({ph}, received_by),"
+         " replied_on = COALESCE({ph}, replied_on) WHERE doc_no = {ph}")
+
+
+def _mark_values(m: Marks) -> tuple:
+    return (m.received_on.isoformat() if m.received_on else None, m.received_by,
+            m.replied_on.isoformat() if m.replied_on else None, m.doc_no)
+
+
+def _schema_steps(version: int | None, fresh: tuple[str, ...], where: str) -> list[str]:
+    """The statements that bring a register at version (None: no tables yet) to SCHEMA_VERSION."""
+    if version is None:
+        return [*fresh, META, _SET_VERSION.format(v=SCHEMA_VERSION)]
+    if version > SCHEMA_VERSION:
+        raise RunFailed(f"the register {where} was made by a newer make-notices (schema version {version}; this one "
+                        f"knows up to {SCHEMA_VERSION}): update make-notices before using it")
+    steps = [statement for v in range(version, SCHEMA_VERSION) for statement in UPGRADES[v]]
+    return steps + [_SET_VERSION.format(v=SCHEMA_VERSION)] if steps else []
+
+
+def _version(has_table: Callable[[str], bool], meta_value: Callable[[], str | None]) -> int | None:
+    if not has_table("documents"):
+        return None
+    if not has_table("register_meta"):
+        return 1  # the release before schema versions
+    value = meta_value()
+    return int(value) if value else 1
+
+
+def _sqlite_version(conn: sqlite3.Connection) -> int | None:
+    def has_table(name: str) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+    def meta_value() -> str | None:
+        row = conn.execute("SELECT value FROM register_meta WHERE key = 'schema_version'").fetchone()
+        return row[0] if row else None
+
+    return _version(has_table, meta_value)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -312,8 +449,30 @@ class PgRegister(_Reading):
             conn.rollback()
 
     @staticmethod
-    def _has_table(conn) -> bool:
-        return conn.execute("SELECT to_regclass('documents') IS NOT NULL AS present").fetchone()["present"]
+    def _has_table(conn, name: str = "documents") -> bool:
+        return conn.execute("SELECT to_regclass(%s) IS NOT NULL AS present", (name,)).fetchone()["present"]
+
+    def _schema_version(self, conn) -> int | None:
+        def meta_value() -> str | None:
+            row = conn.execute("SELECT value FROM register_meta WHERE key = 'schema_version'").fetchone()
+            return row["value"] if row else None
+
+        return _version(lambda name: self._has_table(conn, name), meta_value)
+
+    def _prepare(self, conn) -> None:
+        """Begin a write transaction holding the register's lock, the tables made or upgraded first.
+
+        A new register's tables commit with the first run's numbers (a failed first run leaves
+        nothing); an upgrade commits on its own, so that readers see the new columns at once.
+        """
+        self._lock(conn)
+        version = self._schema_version(conn)
+        steps = _schema_steps(version, PG_SCHEMA, self.url)
+        for statement in steps:
+            conn.execute(statement)
+        if steps and version is not None:
+            conn.commit()
+            self._lock(conn)
 
     def _lock(self, conn) -> None:
         """Begin the write transaction: wait (at most timeout) for the register's lock."""
@@ -351,10 +510,7 @@ class PgRegister(_Reading):
         conn = self._connect()
         with contextlib.closing(conn):
             try:
-                self._lock(conn)
-                if not self._has_table(conn):
-                    for statement in PG_SCHEMA:
-                        conn.execute(statement)
+                self._prepare(conn)
                 existing = [_entry(r) for r in conn.execute("SELECT * FROM documents")]
                 numbers, new, voids, new_imports = _allocate(existing, run, requests, imports)
                 with conn.cursor() as cur:
@@ -381,9 +537,9 @@ class PgRegister(_Reading):
         conn = self._connect()
         with contextlib.closing(conn):
             try:
-                self._lock(conn)
                 if not self._has_table(conn):
                     raise BadInput(Problem(self.url, f'"{doc_no}" is not in the register (the register is empty)'))
+                self._prepare(conn)
                 row = conn.execute("SELECT * FROM documents WHERE doc_no = %s", (doc_no,)).fetchone()
                 if row is None:
                     raise BadInput(Problem(self.url, f'"{doc_no}" is not in the register (see: make-notices register list)'))
@@ -400,17 +556,44 @@ class PgRegister(_Reading):
                 raise
 
 
+    def record(self, doc_nos: list[str], decide: Decide) -> list[Entry]:
+        """Record 签收/反馈 as Register.record does; the rows concerned are locked, not the register,
+        so that a monthly run in progress does not hold it up."""
+        psycopg = _psycopg()
+        conn = self._connect()
+        with contextlib.closing(conn):
+            try:
+                if not self._has_table(conn):
+                    self._rollback(conn)
+                    decide({})  # every number is unknown
+                    return []
+                self._prepare(conn)
+                rows = conn.execute("SELECT * FROM documents WHERE doc_no = ANY(%s) ORDER BY id FOR UPDATE", (list(set(doc_nos)),))
+                marks = decide({r["doc_no"]: _entry(r) for r in rows})
+                done = []
+                for m in marks:
+                    done.append(_entry(conn.execute(_MARK.format(ph="%s") + " RETURNING *", _mark_values(m)).fetchone()))
+                conn.commit()
+                return done
+            except BaseException as exc:
+                self._rollback(conn)
+                if isinstance(exc, psycopg.Error):
+                    raise self._failed(exc) from None
+                raise
+
+
 _INSERT = ("INSERT INTO documents (series, year, n, doc_no, kind, subject, unit, month, doc_key, issued_on, deadline,"
-           " title, run, created_at) VALUES ({values})")
+           " title, run, created_at, reply_by) VALUES ({values})")
 
 
 def _record(executemany, ph: str, run: str, new, voids: list[str], new_imports: list[Issued]) -> None:
     """Write what _allocate decided: paper numbers, voided numbers, new numbers (ph: ? or %s)."""
     now = dt.datetime.now().isoformat(timespec="seconds")
-    insert = _INSERT.format(values=",".join([ph] * 14))
+    insert = _INSERT.format(values=",".join([ph] * 15))
     if new_imports:
         executemany(insert, [(i.series, i.year or i.date.year, i.n, i.doc_no, i.kind.value, i.subject, i.unit, i.month,
-                              None, i.date.isoformat(), i.deadline.isoformat() if i.deadline else None, "", IMPORT_RUN, now)
+                              None, i.date.isoformat(), i.deadline.isoformat() if i.deadline else None, "", IMPORT_RUN, now,
+                              i.deadline.isoformat() if i.deadline and i.kind == Kind.ORDER else None)
                              for i in new_imports])
     if voids:
         executemany(f"UPDATE documents SET status='void', void_reason={ph}, voided_at={ph} WHERE doc_no={ph}",
@@ -418,7 +601,7 @@ def _record(executemany, ph: str, run: str, new, voids: list[str], new_imports: 
     if new:
         executemany(insert, [(req.series, req.year, n, req.doc_no(n), req.kind.value, req.subject, req.unit, req.month,
                               req.key, req.issued_on.isoformat(), req.deadline.isoformat() if req.deadline else None,
-                              req.title, run, now) for req, n in new])
+                              req.title, run, now, req.reply_by.isoformat() if req.reply_by else None) for req, n in new])
 
 
 def _allocate(existing: list[Entry], run: str, requests: list[Request], imports: list[Issued]):
@@ -500,7 +683,16 @@ def applied_replies(register: "Register | PgRegister", month: str | None = None)
                 return []
             sql = f"SELECT {columns} FROM dispatch_replies{where.format(ph='%s')} ORDER BY applied_at, id"
             return [AppliedReply(**r) for r in conn.execute(sql, (month,) if month else ())]
-        return register._read(read) or []
+        psycopg = _psycopg()
+        conn = register._connect()
+        with contextlib.closing(conn):
+            try:
+                conn.read_only = True
+                return read(conn)
+            except psycopg.Error as exc:
+                raise register._failed(exc) from None
+            finally:
+                register._rollback(conn)
     try:
         conn = register._connect(readonly=True)
     except sqlite3.Error as exc:

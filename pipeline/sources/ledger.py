@@ -21,6 +21,7 @@ UNIT_COLUMNS = [
     Column("contact", "联系人"),
     Column("phone", "联系电话"),
     Column("order", "排序"),
+    Column("head", "主要负责人"),
 ]
 
 TASK_COLUMNS = [
@@ -127,6 +128,7 @@ def read_units(data_dir: Path, categories: list[str]) -> tuple[list[Unit], list[
             order=order if order is not None else pos,
             contact=clean_text(rec.values.get("contact")),
             phone=clean_text(rec.values.get("phone")),
+            head=clean_text(rec.values.get("head")),
             extra={k: clean_text(v) for k, v in rec.extra.items()},
         ))
     shorts: dict[str, Unit] = {}
