@@ -262,6 +262,7 @@ class ConverterPool:
                 if job.step == "first":
                     changed = job.after(job.src, job.dest, job.pages or 1)
                     if not changed and job.pages == 1:  # the first look was the whole document
+                        normalise_file(job.dest, job.stamp)
                         self._done(job)
                         continue
                     job.step = "whole"
