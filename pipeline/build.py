@@ -139,8 +139,13 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
-            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers), run=run)
+            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers, office.history), run=run)
             summary.receipts = stats.line()
+            if config.ranking.reply_figures:
+                shorts = {u.name: u.short for u in office.units}
+                for n in numbered:
+                    if n.decision.kind == Kind.RANKING:
+                        n.decision.facts["receipts"] = receipts.bulletin_figures(stats, shorts)
             summary.proposals = with_numbers(proposals, order_numbers(numbers))
             made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()

@@ -189,6 +189,38 @@ def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_p
 
 
 @main.command()
+@click.option("--year", type=int, required=True, help="The year of the tasks, e.g. 2027 (完成时限 or 交办日期 in it).")
+@click.option("--date", "date", help="The date of the documents (default: today); numbered in its year.")
+@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
+@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.pass_obj
+def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+    """The year's 任务分工 notice (landscape task table) and 目标责任书, in out/tasklist-YEAR/."""
+    from .periodic import tasklist as year_list
+
+    try:
+        day = _date_option(date, "--date") or dt.date.today()
+        config = obj.config()
+        summary = year_list.tasklist(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
+                                     jobs=jobs, progress=_progress(obj.quiet))
+    except MakeNoticesError as exc:
+        _fail(exc)
+        return
+    if obj.quiet:
+        return
+    pledges = len(summary.planned) - 1  # the notice, then one 目标责任书 per group
+    if summary.dry_run:
+        click.echo(f"dry run: would make the {year} task list notice and {pledges} 目标责任书; nothing written.")
+        for kind, doc_no, unit in summary.planned:
+            click.echo(f"  {doc_no}  {kind}  {unit}")
+        return
+    pages = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    click.echo(f"{year}: task list notice {summary.planned[0][1]} and {pledges} 目标责任书 (two copies each in the bundle);"
+               f" written to {display(summary.out)}{pages}.")
+
+
+@main.command()
 @click.option("--month", help="The month to check for (default: the month of --as-of).")
 @click.option("--as-of", "as_of", help="The date to check as of (default: today).")
 @click.pass_obj

@@ -36,6 +36,9 @@ class Office:
     cc: list[str] = field(default_factory=list)
     """抄送 of formal documents."""
     contact: Contact = field(default_factory=Contact)
+    principal: str = ""
+    """甲方 of the 目标责任书: the reform committee the office serves (default: the name without
+    its trailing 办公室, e.g. 中共淄博市委全面深化改革委员会)."""
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Numbering:
     order: str = "{prefix}责〔{year}〕{n}号"
     finding_urging: str | None = None
     """Finding urging slips share the urging series unless this is given."""
+    pledge: str = "{prefix}责书〔{year}〕{n}号"
+    """目标责任书, one per group and year (not 公文: a series of its own)."""
 
 
 @dataclass
@@ -74,6 +79,27 @@ class Ranking:
     """主送 of the bulletin; default: the ranked and other categories' collective names."""
     reply_figures: bool = False
     """The bulletin quotes the year's 签收/反馈 figures and names the units with replies overdue (see 签收反馈.xlsx)."""
+
+
+DEFAULT_REQUIREMENTS = [
+    "乙方要把本责任书确定的目标任务作为年度改革工作的重点，主要负责同志亲自研究部署，逐项明确责任领导、责任人员和完成时限，确保按期高质量完成。",
+    "乙方每月25日前向甲方报送改革任务推进情况，任务完成后及时报送改革成果和佐证材料；遇有重大问题及时报告。",
+    "乙方要加强与配合单位的沟通协调，形成工作合力；确需调整任务或完成时限的，须书面报甲方同意。",
+]
+DEFAULT_ASSESSMENT = [
+    "甲方对本责任书确定的目标任务实行台账管理，按月调度、按季通报，年终组织考核，考核结果纳入年度综合考核。",
+    "对按期高质量完成目标任务、改革成效明显的，予以通报表扬；对工作推进不力、逾期未完成任务的，予以通报批评，并约谈有关负责同志。",
+]
+
+
+@dataclass
+class Pledge:
+    categories: list[str] = field(default_factory=lambda: ["专项小组"])
+    """The unit categories that sign a 目标责任书 each year (each unit leading a task of the year)."""
+    requirements: list[str] = field(default_factory=lambda: list(DEFAULT_REQUIREMENTS))
+    """二、工作要求: one paragraph each."""
+    assessment: list[str] = field(default_factory=lambda: list(DEFAULT_ASSESSMENT))
+    """三、考核奖惩: one paragraph each."""
 
 
 @dataclass
@@ -161,6 +187,7 @@ class Config:
     kinds: dict[str, KindName] = field(default_factory=dict)
     """Per kind (reminder, urging, …): the office's own name for it, e.g. urging: {name: 督办单}."""
     dispatch: Dispatch = field(default_factory=Dispatch)
+    pledge: Pledge = field(default_factory=Pledge)
     base: Path = field(default=Path("."))
     """The folder of config.yaml: relative paths are read from here."""
 
@@ -214,6 +241,18 @@ class Config:
 
     def series_pattern(self, series: str) -> str:
         return getattr(self.numbering, series) or self.numbering.urging
+
+
+SERIES_NAMES = ("formal", "reminder", "assignment", "urging", "order", "finding_urging", "pledge")
+
+
+def principal_of(office_name: str) -> str:
+    """The committee an office serves: 中共淄博市委全面深化改革委员会办公室 → 中共淄博市委全面深化改革委员会."""
+    name = office_name.strip()
+    for tail in ("办公室", "办"):
+        if name.endswith(tail) and len(name) > len(tail) + 2:
+            return name[: -len(tail)]
+    return name
 
 
 def _type_name(tp: Any) -> str:
@@ -318,7 +357,8 @@ def load_config(path: Path) -> Config:
         problems.append(Problem(shown, "office.prefix: required (the 文号 prefix, e.g. 淄改办)"))
     office.short = office.short or office.name
     office.mark = office.mark or f"{office.name}文件"
-    for series in ("formal", "reminder", "assignment", "urging", "order", "finding_urging"):
+    office.principal = office.principal or principal_of(office.name)
+    for series in SERIES_NAMES:
         pattern = getattr(config.numbering, series)
         if pattern is None:
             continue
@@ -329,7 +369,7 @@ def load_config(path: Path) -> Config:
             pattern.format(prefix="x", year=2026, n=1)
         except Exception as exc:  # any format error: KeyError, TypeError, AttributeError …
             problems.append(Problem(shown, f"numbering.{series}: only {{prefix}}, {{year}} and {{n}} may be used ({exc})"))
-    patterns = [getattr(config.numbering, s) for s in ("formal", "reminder", "assignment", "urging", "order", "finding_urging")]
+    patterns = [getattr(config.numbering, s) for s in SERIES_NAMES]
     patterns = [p for p in patterns if p]
     if len(set(patterns)) != len(patterns):
         problems.append(Problem(shown, "numbering: two series have the same pattern; each series needs its own"))
@@ -366,6 +406,9 @@ def load_config(path: Path) -> Config:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         problems.append(Problem(shown, f"kinds: two kinds are called {'、'.join(twice)}; each kind needs its own name"))
+    for cat in config.pledge.categories:
+        if isinstance(cat, str) and cat not in config.units.categories:
+            problems.append(Problem(shown, f"pledge.categories: {cat!r} is not a unit category (units.categories: {'、'.join(config.units.categories)})"))
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))

@@ -22,6 +22,8 @@ class Kind(str, Enum):
     COMPILATION = "compilation"
     QUARTERLY = "quarterly"
     INTERVIEW = "interview"
+    TASKLIST_NOTICE = "tasklist_notice"
+    PLEDGE = "pledge"
 
     @property
     def zh(self) -> str:
@@ -51,6 +53,8 @@ KIND_ZH = {
     Kind.COMPILATION: "案例汇编",
     Kind.QUARTERLY: "季度通报",
     Kind.INTERVIEW: "约谈通知",
+    Kind.TASKLIST_NOTICE: "任务分工通知",
+    Kind.PLEDGE: "目标责任书",
 }
 # A slip's red head after the office's short name (an office changes it with `kinds.<kind>.head`).
 KIND_HEAD = {
@@ -98,6 +102,7 @@ class Task:
     done: dt.date | None = None
     progress: str = ""
     note: str = ""
+    deliverable: str = ""  # 成果形式: what finishing the task produces (a policy document, a report …)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def is_done(self, as_of: dt.date) -> bool:

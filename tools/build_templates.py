@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.documents import layout as L  # noqa: E402
 from pipeline.documents.docxbase import body_defaults, fonts_xml, page_number_footer, page_setup, ppr_xml, rpr_xml, slim  # noqa: E402
+from pipeline.documents.docxbase import landscape_page_number_footer, landscape_setup, portrait_setup  # noqa: E402
 
 OUT = ROOT / "templates" / "docx"
 
@@ -408,6 +409,10 @@ def ranking():
     para(doc, L.S_H1, "一、总体情况")
     para(doc, L.S_BODY, "{{ ranking.month_number }}月份，{{ ranking.area }}共有{{ progress.due }}项改革任务到期，按时完成{{ progress.on_time }}项；截至{{ date }}，逾期未完成的改革任务共{{ progress.overdue }}项。{% for c in ranking.categories %}{{ c.category }}最高{{ c.highest }}分、最低{{ c.lowest }}分、平均{{ c.average }}分{% if not loop.last %}；{% else %}。{% endif %}{% endfor %}")
     para(doc, L.S_BODY, "{% if progress.units %}分单位看：{% for u in progress.units %}{{ u.unit }}到期{{ u.due }}项、按时完成{{ u.on_time }}项、逾期{{ u.overdue }}项{% if not loop.last %}；{% else %}。{% endif %}{% endfor %}{% endif %}")
+    # 签收/反馈 of the year's documents (config ranking.reply_figures; receipts is None when off)
+    para(doc, L.S_PLAIN, "{%p if receipts %}")
+    para(doc, L.S_BODY, "截至{{ receipts.as_of }}，{{ office.short }}{{ receipts.year }}年共向各单位发文{{ receipts.issued }}件，已签收{{ receipts.received }}件；需书面反馈的，按期反馈{{ receipts.on_time }}件，逾期反馈{{ receipts.late }}件，逾期未反馈{{ receipts.missing }}件{% if receipts.overdue_units %}，其中{% for u in receipts.overdue_units %}{{ u.short }}{{ u.missing }}件{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}。")
+    para(doc, L.S_PLAIN, "{%p endif %}")
     para(doc, L.S_H1, "二、排名情况")
     para(doc, L.S_BODY, "各单位月度得分按{{ ranking.annual_percent }}%计入年度考核，表中“年度累计”为本年度已评价月份的平均分乘以{{ ranking.annual_weight }}。单位名称前标★的为表扬单位，标▲的为会诊单位。")
     para(doc, L.S_PLAIN, "{%p for c in ranking.categories %}")
@@ -572,9 +577,157 @@ def interview():
     return doc
 
 
+def _section_break(doc, setup, footers) -> None:
+    """End the part so far (in a 1-twip paragraph, so it never takes a line or a page of its
+    own) and start a new page with `setup` and footers of its own."""
+    from docx.enum.section import WD_SECTION
+
+    new = doc.add_section(WD_SECTION.NEW_PAGE)
+    carrier = doc.paragraphs[-1]
+    carrier.style = doc.styles[L.S_PLAIN]
+    carrier.paragraph_format.line_spacing = Twips(1)
+    carrier.paragraph_format.line_spacing_rule = 4  # exact
+    setup(new)
+    new.footer.is_linked_to_previous = False
+    new.even_page_footer.is_linked_to_previous = False
+    footers(new)
+
+
+def _landscape_footers(section) -> None:
+    landscape_page_number_footer(section.footer, "right", 9001)
+    landscape_page_number_footer(section.even_page_footer, "left", 9002)
+
+
+def _portrait_footers(section) -> None:
+    page_number_footer(section.footer, "right")
+    page_number_footer(section.even_page_footer, "left")
+
+
+def _group_row(table, text: str) -> None:
+    """A row across the table (the group's heading), added after the last row."""
+    cols = len(table.columns)
+    width = sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol")))
+    table._tbl.append(parse_xml(
+        f'<w:tr {nsdecls("w")}><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+        f'<w:gridSpan w:val="{cols}"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="MNTable"/><w:keepNext/></w:pPr>'
+        f'<w:r><w:rPr><w:rStyle w:val="MNInlineHeading"/></w:rPr><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>'))
+
+
+def _loop_row(table, tag: str) -> None:
+    table._tbl.append(parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{tag}</w:t></w:r></w:p></w:tc></w:tr>'))
+
+
+# 225 mm: a date (2027年12月31日, 四号) fits its column on one line
+TASK_COLUMNS = [("序号", 700), ("改革事项", 4100), ("牵头单位", 1800), ("配合单位", 2056), ("完成时限", 2500), ("成果形式", 1600)]
+
+
+def task_table(doc) -> None:
+    """The year's tasks, grouped by the lead unit's category: a heading row per group, the
+    header repeated on every page, rows never split."""
+    attachment_table(doc, TASK_COLUMNS, ["{{ t.n }}", "{{ t.title }}", "{{ t.lead }}", "{{ t.partners_text }}", "{{ t.due }}",
+                                         "{{ t.deliverable }}"], "for t in g.tasks")
+    table = doc.tables[-1]
+    rows = table._tbl.findall(qn("w:tr"))
+    header, loop, body, end = rows
+    for tr in (loop, body, end):
+        table._tbl.remove(tr)
+    _loop_row(table, "{%tr for g in tasklist.groups %}")
+    _group_row(table, "{{ g.heading }}")
+    for tr in (loop, body, end):
+        table._tbl.append(tr)
+    _loop_row(table, "{%tr endfor %}")
+
+
+def tasklist_notice():
+    doc = base_document()
+    formal_head(doc)
+    para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
+    para(doc, L.S_BODY, "现将《{{ tasklist.title }}》印发给你们，请结合实际认真抓好贯彻落实。")
+    para(doc, L.S_BODY, "{{ tasklist.year }}年共安排改革任务{{ tasklist.count }}项，其中{% for g in tasklist.groups %}{{ g.category }}牵头{{ g.count }}项{% if not loop.last %}，{% else %}。{% endif %}{% endfor %}")
+    para(doc, L.S_H1, "一、压实工作责任")
+    para(doc, L.S_BODY, "各牵头单位要把分工任务作为年度改革工作的重点，主要负责同志亲自研究部署，逐项制定工作方案，明确责任领导、责任人员和时间节点，确保按期高质量完成；配合单位要主动对接、积极支持，形成工作合力。")
+    para(doc, L.S_H1, "二、按时报送进展")
+    para(doc, L.S_BODY, "各牵头单位每月{{ report_day }}日前将任务推进情况书面报送{{ office.short }}，任务完成后及时报送改革成果和佐证材料；确需调整任务或完成时限的，须书面说明理由，经同意后调整。")
+    para(doc, L.S_H1, "三、强化督促检查")
+    para(doc, L.S_BODY, "{{ office.short }}将对分工任务实行台账管理，按月调度、按季通报，对推进缓慢、逾期未完成的任务及时提示、交办、催办，推进情况纳入年度改革考核。")
+    formal_signature(doc, "附件：{{ tasklist.title }}")
+    _section_break(doc, landscape_setup, _landscape_footers)
+    para(doc, L.S_ATTACH_HEAD, "附件")
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_ATTACH_TITLE, "{{ tasklist.title }}")
+    para(doc, L.S_PLAIN)
+    task_table(doc)
+    _section_break(doc, portrait_setup, _portrait_footers)
+    colophon(doc)
+    return doc
+
+
+def pledge():
+    """目标责任书: not a 公文 (no red head), a signed agreement between the committee and a group."""
+    doc = base_document()
+    p = para(doc, L.S_DOC_NO, "编号：{{ doc_no }}")  # the number's own style, set right
+    p.alignment = 2
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_TITLE, "{{ title }}")
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_PLAIN, "甲方：{{ pledge.principal }}")
+    para(doc, L.S_PLAIN, "乙方：{{ unit.name }}")
+    para(doc, L.S_PLAIN)
+    para(doc, L.S_BODY, "为深入推进全面深化改革，压紧压实改革责任，确保{{ pledge.year }}年度改革任务落地见效，甲乙双方签订本责任书。")
+    para(doc, L.S_H1, "一、目标任务")
+    para(doc, L.S_BODY, "{{ pledge.year }}年，乙方牵头承担以下{{ pledge.count }}项改革任务：")
+    attachment_table(doc, [("序号", 700), ("改革事项", 3945), ("完成时限", 2500), ("成果形式", 1700)],
+                     ["{{ t.n }}", "{{ t.title }}", "{{ t.due }}", "{{ t.deliverable }}"], "for t in pledge.tasks")
+    para(doc, L.S_H1, "二、工作要求")
+    para(doc, L.S_PLAIN, "{%p for r in pledge.requirements %}")
+    para(doc, L.S_BODY, "（{{ loop.index|zh_number }}）{{ r }}")
+    para(doc, L.S_PLAIN, "{%p endfor %}")
+    para(doc, L.S_H1, "三、考核奖惩")
+    para(doc, L.S_PLAIN, "{%p for r in pledge.assessment %}")
+    para(doc, L.S_BODY, "（{{ loop.index|zh_number }}）{{ r }}")
+    para(doc, L.S_PLAIN, "{%p endfor %}")
+    para(doc, L.S_H1, "四、其他")
+    p = para(doc, L.S_BODY, "本责任书自签订之日起生效，有效期至{{ pledge.year }}年12月31日。本责任书一式两份，甲乙双方各执一份。")
+    p.paragraph_format.keep_with_next = True
+    para(doc, L.S_PLAIN).paragraph_format.keep_with_next = True
+    signature_blocks(doc)
+    return doc
+
+
+def signature_blocks(doc) -> None:
+    """Two signature blocks side by side (甲方 left, 乙方 right), each with a seal, a signature and
+    a blank date to write in; one row that never splits, no rules."""
+    half = (L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT) // 2
+    table = doc.add_table(rows=1, cols=2)
+    tbl_pr = table._tbl.tblPr
+    _table_width(tbl_pr, 2 * half)
+    tbl_pr.append(parse_xml(f'<w:tblBorders {nsdecls("w")}>' + "".join(
+        f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"))
+    tbl_pr.append(parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'))
+    _sort_tbl_pr(tbl_pr)
+    _grid(table, [half, half])
+    row = table.rows[0]
+    row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+    for cell, party in zip(row.cells, ("甲方", "乙方")):
+        cell.width = Twips(half)
+        lines = [f"{party}（盖章）", "", "", "负责人（签字）：", "", "　　　　年　　月　　日"]
+        first = cell.paragraphs[0]
+        for i, text in enumerate(lines):
+            p = first if i == 0 else cell.add_paragraph()
+            p.style = L.S_PLAIN
+            p.paragraph_format.left_indent = Twips(2 * L.CHAR_PITCH)
+            p.paragraph_format.keep_with_next = i < len(lines) - 1
+            if text:
+                p.add_run(text)
+    end = para(doc, L.S_PLAIN)
+    end.paragraph_format.line_spacing = Twips(1)
+    end.paragraph_format.line_spacing_rule = 4
+
+
 TEMPLATES = {"reminder": reminder, "assignment": assignment, "urging": urging, "order": order,
              "rectification": rectification, "finding_urging": finding_urging, "ranking": ranking,
-             "compilation_notice": compilation_notice, "quarterly": quarterly, "interview": interview}
+             "compilation_notice": compilation_notice, "quarterly": quarterly, "interview": interview,
+             "tasklist_notice": tasklist_notice, "pledge": pledge}
 
 
 def main() -> None:
@@ -584,7 +737,9 @@ def main() -> None:
         # core properties: a clean author, no python-docx boilerplate
         doc.core_properties.author = "make-notices"
         doc.core_properties.title = kind
-        for part in [doc.element, doc.styles.element, doc.sections[0].footer._element, doc.sections[0].even_page_footer._element]:
+        footers = [f._element for section in doc.sections for f in (section.footer, section.even_page_footer)
+                   if not f.is_linked_to_previous]
+        for part in [doc.element, doc.styles.element, *footers]:
             L.schema_order(part)
         slim(doc)
         doc.save(OUT / f"{kind}.docx")

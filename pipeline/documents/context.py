@@ -61,7 +61,7 @@ def task_context(task: Task) -> dict[str, Any]:
         "id": task.id, "title": task.title, "source_doc": task.source_doc, "source_no": task.source_no,
         "source": task.source, "received": cn(task.received), "assigned": cn(task.assigned),
         "due": cn(task.due), "done": cn(task.done), "status": task.status.value,
-        "progress": task.progress, "note": task.note, "lead": task.lead.name,
+        "progress": task.progress, "note": task.note, "deliverable": task.deliverable, "lead": task.lead.name,
         "partners": [u.name for u in task.partners], "extra": dict(task.extra),
     }
 
@@ -115,6 +115,8 @@ def document_title(d: Decision, config: Config) -> str:
         return f"关于{d.facts['figures'].quarter.name}{config.ranking.area}全面深化改革任务推进情况的通报"
     if d.kind == Kind.INTERVIEW:
         return f"关于约谈{d.unit.short}主要负责同志的通知"
+    if d.kind in (Kind.TASKLIST_NOTICE, Kind.PLEDGE):
+        return d.facts["title"]
     if d.kind == Kind.RANKING:
         year, month = d.subject.split("-")
         return f"关于{year}年{int(month)}月份{config.ranking.area}全面深化改革工作排名情况的通报"
@@ -180,11 +182,15 @@ def build_context(doc: Numbered, config: Config, as_of: dt.date, same_run: dict[
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx
+    if d.kind in (Kind.TASKLIST_NOTICE, Kind.PLEDGE):  # made by pipeline.periodic.tasklist
+        ctx.update(d.facts["fields"])
+        return ctx
     if d.kind == Kind.RANKING:
         ranking = d.facts["ranking"]
         ctx.update({
             "ranking": ranking.fields() | {"area": config.ranking.area}, "progress": d.facts["progress"].fields(),
             "charts": list(d.facts.get("charts", [])),
+            "receipts": d.facts.get("receipts"),  # the year's 签收/反馈 figures when ranking.reply_figures is on
             "cc": list(config.office.cc), "cc_text": "、".join(config.office.cc),
         })
         return ctx

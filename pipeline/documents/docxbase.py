@@ -150,3 +150,86 @@ def slim(doc) -> None:
         if sid not in keep:
             styles_el.remove(style)
 
+
+
+# --- landscape pages inside a portrait document (GB/T 9704 §10.2) ---
+
+_EMU_MM = 36000
+_DRAWING_NS = ('xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+               'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+               'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+# The box that carries the turned page number (see landscape_page_number_footer), in mm of the
+# landscape page. Measured in LibreOffice 7.4's PDF: on the page number's 18 pt line, the glyphs'
+# tops in a vert="vert" box are 0.3 mm in from the box's right edge, the dash's stroke 3.6 mm
+# further in (as on portrait pages, see layout.PAGE_NO_LINE), and the text comes 2.1 mm further
+# down than its paragraph indents say; the box is aligned to the page's corner, because
+# LibreOffice drops a footer shape's offsets on a page style first used on an even page.
+TURNED_BOX_W_MM = 35 - 7 + 3.6 + 0.3  # the dash's stroke 7 mm left of the text block (35 mm margin)
+TURNED_SHIFT_MM = 2.1
+
+
+def landscape_setup(section) -> None:
+    """A landscape A4 page whose text block is the portrait one turned a quarter clockwise: the
+    portrait left margin (binding, 28 mm) on top, the bottom one (35 mm) on the left."""
+    from docx.enum.section import WD_ORIENT
+
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Twips(L.PAGE_H), Twips(L.PAGE_W)
+    section.top_margin, section.bottom_margin = Twips(L.MARGIN_LEFT), Twips(L.MARGIN_RIGHT)
+    section.left_margin, section.right_margin = Twips(L.MARGIN_BOTTOM), Twips(L.MARGIN_TOP)
+    section.footer_distance = Twips(round(10 * L.MM))
+    section.header_distance = Twips(round(10 * L.MM))
+    sect = section._sectPr
+    for grid in sect.findall(qn("w:docGrid")):
+        sect.remove(grid)
+    sect.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{L.LINE}"/>'))
+
+
+def portrait_setup(section) -> None:
+    """Back to the portrait GB/T 9704 page after a landscape part."""
+    from docx.enum.section import WD_ORIENT
+
+    section.orientation = WD_ORIENT.PORTRAIT
+    page_setup(section)
+
+
+def landscape_page_number_footer(footer, align: str, shape_id: int) -> None:
+    """— N — where the portrait pages have it, for a landscape page printed on a portrait sheet.
+
+    The sheet is held portrait: the number sits 7 mm below the (portrait) text block, one
+    character in from its right (odd pages) or left (even pages) end, upright. On the landscape
+    page that is the left short edge, the number turned a quarter clockwise, reading top to
+    bottom: near the bottom on odd pages, near the top on even ones. It is the portrait footer's
+    own paragraph inside a text box (vert="vert") anchored to the page's top-left corner.
+    """
+    from lxml import etree
+
+    page_number_footer(footer, align)
+    p = footer.paragraphs[0]._p
+    inner = etree.fromstring(etree.tostring(p))
+    for child in list(p):
+        if child.tag != qn("w:pPr"):
+            p.remove(child)
+    height_mm = L.MARGIN_LEFT / L.MM + L.TEXT_W_PT / 72 * 25.4  # top margin + the portrait text width
+    ind = inner.find(qn("w:pPr")).find(qn("w:ind"))
+    if align == "left":  # the box starts at the page's top edge: the margin goes into the indent
+        ind.set(qn("w:left"), str(L.MARGIN_LEFT + L.PAGE_NO_PT * L.PT - round(TURNED_SHIFT_MM * L.MM)))
+    else:
+        height_mm -= TURNED_SHIFT_MM
+    w, h = round(TURNED_BOX_W_MM * _EMU_MM), round(height_mm * _EMU_MM)
+    inner_xml = etree.tostring(inner, encoding="unicode")
+    p.append(parse_xml(
+        f'<w:r {nsdecls("w")} {_DRAWING_NS}><w:drawing>'
+        '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" behindDoc="0" locked="0" '
+        'layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="page"><wp:align>left</wp:align></wp:positionH>'
+        '<wp:positionV relativeFrom="page"><wp:align>top</wp:align></wp:positionV>'
+        f'<wp:extent cx="{w}" cy="{h}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+        f'<wp:docPr id="{shape_id}" name="页码{shape_id}"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr>'
+        f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{w}" cy="{h}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+        f'<wps:txbx><w:txbxContent>{inner_xml}</w:txbxContent></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" anchorCtr="0">'
+        '<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'))

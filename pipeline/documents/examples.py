@@ -18,7 +18,7 @@ from ..model import (Decision, Finding, FindingStatus, Indicator, Issued, Kind, 
 
 AS_OF = dt.date(2026, 11, 28)
 MONTHLY = [Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.RECTIFICATION, Kind.FINDING_URGING, Kind.RANKING]
-KINDS = MONTHLY + [Kind.COMPILATION_NOTICE, Kind.QUARTERLY, Kind.INTERVIEW]
+KINDS = MONTHLY + [Kind.COMPILATION_NOTICE, Kind.QUARTERLY, Kind.INTERVIEW, Kind.TASKLIST_NOTICE, Kind.PLEDGE]
 
 
 def _office() -> tuple[list[Unit], Task, list[Finding], ScoreBook]:
@@ -56,6 +56,19 @@ def _lenient(value: Any) -> Any:
     return value
 
 
+def _receipts(units: list[Unit]) -> dict[str, Any]:
+    """The bulletin's 签收/反馈 figures (ranking.reply_figures), as pipeline.loop.receipts.bulletin_figures gives them."""
+    from .context import cn
+
+    rows = [{"name": u.name, "short": u.short, "issued": 9 - i, "received": 8 - i, "not_received": i, "on_time": 5 - i,
+             "late": 1, "missing": i} for i, u in enumerate(units)]
+    return {"year": 2026, "as_of": cn(AS_OF), "receipt_days": 5, "issued": sum(r["issued"] for r in rows),
+            "received": sum(r["received"] for r in rows), "not_received": sum(r["not_received"] for r in rows),
+            "on_time": sum(r["on_time"] for r in rows), "late": sum(r["late"] for r in rows),
+            "missing": sum(r["missing"] for r in rows), "units": rows,
+            "overdue_units": sorted((r for r in rows if r["missing"]), key=lambda r: -r["missing"])}
+
+
 def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
     """{kind: the context its template gets} for a realistic example of each kind."""
     from ..plan import all_units_addressee
@@ -89,7 +102,7 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
         Kind.COMPILATION_NOTICE: Decision(Kind.COMPILATION_NOTICE, all_units_addressee(office, config), "2026", facts={
             "book_title": "2026年度全面深化改革典型案例汇编", "count": 12, "categories": ["营商环境", "民生改革"]}),
         Kind.RANKING: Decision(Kind.RANKING, all_units_addressee(office, config), "2026-11", facts={
-            "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11")}),
+            "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11"), "receipts": _receipts(units)}),
     }
     from ..rules.interview import ORDERS, RANKING, MonthRank, Proposal
     from ..rules.quarterly import Quarter, quarter_figures
@@ -103,6 +116,7 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
                                          facts={"figures": figures})
     decisions[Kind.INTERVIEW] = Decision(Kind.INTERVIEW, lead, proposal.subject, facts={
         "proposal": proposal, "titles": {"2026-009": "推进政务服务“一网通办”", task.id: task.title}})
+    decisions.update(_year_decisions(office, config))
     out = {}
     for kind in KINDS:
         d = decisions[kind]
@@ -119,3 +133,21 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
             ctx["charts"] = [Picture("chart.png", 150, "2026年第四季度区县改革任务完成率")]
         out[kind.value] = _lenient(ctx)
     return out
+
+
+def _year_decisions(office, config: Config) -> dict[Kind, Decision]:
+    """The task list notice and a 目标责任书 of the example office, made by the year's own code."""
+    import dataclasses
+
+    from ..periodic.tasklist import decide
+
+    group = Unit("市委经济体制改革专项小组", "经济体制改革专项小组", "专项小组", 4)
+    task = office.tasks[0]
+    tasks = [dataclasses.replace(task, id="2027-001", assigned=dt.date(2027, 2, 1), due=dt.date(2027, 6, 30), deliverable="制度文件"),
+             Task("2027-003", "深化国资国企改革", group, TaskStatus.NOT_STARTED, (task.lead,), assigned=dt.date(2027, 2, 1),
+                  due=dt.date(2027, 9, 30), deliverable="实施方案")]
+    year_office = dataclasses.replace(office, units=[*office.units, group], tasks=tasks)
+    # the example's group signs a 目标责任书 whatever categories the office configured
+    config = dataclasses.replace(config, pledge=dataclasses.replace(config.pledge, categories=[group.category]))
+    found = decide(year_office, 2027, config)
+    return {Kind.TASKLIST_NOTICE: found[0], Kind.PLEDGE: found[-1]}

@@ -41,6 +41,8 @@ MARGIN_RIGHT = round(26 * MM)  # 1474
 MARGIN_BOTTOM = round(35 * MM)  # 1984
 FOOTER_DISTANCE = round(25.4 * MM)  # puts the dash of — N — 7 mm below the text block (measured: see PAGE_NO_LINE)
 TEXT_W_PT = (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / PT  # 442.25 pt = 156 mm
+# a landscape page (an attachment's wide table) keeps the portrait text block, turned: 225 × 156 mm
+LANDSCAPE_TEXT_W = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
 LINE = 579  # twips: 28.95 pt, 22 lines in 225 mm
 BODY_PT = 16
 CHAR_SPACING = -5  # twentieths of a point: -0.25 pt
@@ -434,6 +436,8 @@ def fit_table(tbl) -> None:
     if not header or not body:
         return
     text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
+    if sum(int(c.get(qn("w:w")) or 0) for c in cols) > text_w + 200:  # a table on a landscape page (225 mm)
+        text_w = LANDSCAPE_TEXT_W
     fixed_em = [0.0] * n  # the widest unbreakable cell of each column
     text_em = [0.0] * n  # the longest breakable cell (0: no text column)
     for tr in body:

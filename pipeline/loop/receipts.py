@@ -26,7 +26,8 @@ IMPORT_COLUMNS = [
     Column("replied_on", "反馈日期"),
 ]
 # Documents addressed to every unit at once: listed, but counted for no unit.
-COLLECTIVE = {Kind.RANKING.value, Kind.QUARTERLY.value, Kind.COMPILATION_NOTICE.value, Kind.COMPILATION.value}
+COLLECTIVE = {Kind.RANKING.value, Kind.QUARTERLY.value, Kind.TASKLIST_NOTICE.value, Kind.COMPILATION_NOTICE.value,
+              Kind.COMPILATION.value}
 
 Locate = Callable[[str, "str | None"], Problem]  # (message, column) -> the problem, placed
 
@@ -387,8 +388,30 @@ def _fit_rows(ws, column: int, width: int) -> None:
             ws.row_dimensions[row[0].row].height = 15 * lines
 
 
-def pending_entries(run: str, requests, numbers: dict[str, tuple[str, int]]) -> list[Entry]:
-    """A run's documents as the register will hold them once it commits (for statistics' pending)."""
-    return [Entry(numbers[r.key][0], r.series, r.year, numbers[r.key][1], r.kind.value, r.subject, r.unit, r.month,
+def bulletin_figures(stats: Statistics, shorts: dict[str, str]) -> dict:
+    """The ranking bulletin's `receipts` (config ranking.reply_figures): the 合计 and each unit's figures,
+    the units with replies overdue first among overdue_units."""
+    from ..documents.context import cn
+
+    def unit(f: Figures) -> dict:
+        return {"name": f.unit, "short": shorts.get(f.unit, f.unit), "issued": f.issued, "received": f.received,
+                "not_received": f.not_received, "on_time": f.on_time, "late": f.late, "missing": f.missing}
+
+    t = stats.total
+    return {"year": stats.year, "as_of": cn(stats.as_of), "receipt_days": stats.receipt_days, "issued": t.issued,
+            "received": t.received, "not_received": t.not_received, "on_time": t.on_time, "late": t.late,
+            "missing": t.missing, "units": [unit(f) for f in stats.units],
+            "overdue_units": [unit(f) for f in stats.overdue_units()]}
+
+
+def pending_entries(run: str, requests, numbers: dict[str, tuple[str, int]], imports=()) -> list[Entry]:
+    """A run's documents as the register will hold them once it commits (for statistics' pending):
+    its requests with their numbers, and the paper register's documents (data/history) it copies in."""
+    from ..register.store import IMPORT_RUN
+
+    paper = [Entry(i.doc_no, i.series, i.year or i.date.year, i.n, i.kind.value, i.subject, i.unit, i.month,
+                   i.date.isoformat(), i.deadline.isoformat() if i.deadline else None, "", IMPORT_RUN, "issued", None, None,
+                   i.deadline.isoformat() if i.deadline and i.kind == Kind.ORDER else None) for i in imports]
+    return paper + [Entry(numbers[r.key][0], r.series, r.year, numbers[r.key][1], r.kind.value, r.subject, r.unit, r.month,
                   r.issued_on.isoformat(), r.deadline.isoformat() if r.deadline else None, r.title, run, "issued", None,
                   r.key, r.reply_by.isoformat() if r.reply_by else None) for r in requests]

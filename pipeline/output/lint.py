@@ -26,6 +26,10 @@ DOC_NO = re.compile(r"([^\s，。：:“”（）()]{1,12}?)([〔\[［(（【])\
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 CN_DATE = re.compile(r"[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
 PAGE_NO = re.compile(r"^[—－-]\s*(\d+)\s*[—－-]$")
+# A landscape page (a wide table, GB/T 9704 §10.2) is the portrait sheet turned a quarter
+# clockwise: the same text block, turned (the binding margin on top, the foot on the left).
+L_LEFT, L_RIGHT = 35 * MM, (297 - 37) * MM
+L_TOP, L_BOTTOM = 28 * MM, (210 - 26) * MM
 
 
 @dataclass
@@ -122,6 +126,8 @@ def _page_number_offset(all_lines) -> int:
 
 def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, ink: "_Ink | None" = None) -> list[str]:
     out = []
+    if abs(page.width - PAGE_H) <= 2 and abs(page.height - PAGE_W) <= 2:
+        return _check_landscape_page(n, page, offset, ink)
     if abs(page.width - PAGE_W) > 2 or abs(page.height - PAGE_H) > 2:
         out.append(f"第{n}页：纸张为{_mm(page.width)}×{_mm(page.height)}毫米，应为A4（210×297毫米）")
         return out
@@ -188,6 +194,58 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, in
     return out
 
 
+def _check_landscape_page(n: int, page, offset: int = 0, ink: "_Ink | None" = None) -> list[str]:
+    """A landscape A4 page inside a portrait document: the text block turned (35 mm from the left,
+    28 mm from the top, 225 × 156 mm), and the page number where the portrait pages have it when the
+    sheet is held portrait: at the left short edge, turned a quarter clockwise (reading top to
+    bottom), its dash's stroke 7 mm left of the text block (§7.5, measured on the ink), ending 4.9 mm above its bottom on odd pages and starting
+    4.9 mm below its top on even pages."""
+    out = []
+    upright = [c for c in page.chars if c["text"].strip() and c.get("upright", True)]
+    turned = sorted((c for c in page.chars if c["text"].strip() and not c.get("upright", True)), key=lambda c: c["top"])
+    if upright:
+        x0, x1 = min(c["x0"] for c in upright), max(c["x1"] for c in upright)
+        top, bottom = min(c["top"] for c in upright), max(c["bottom"] for c in upright)
+        if x0 < L_LEFT - 1.5 * MM:
+            out.append(f"第{n}页（横排）：文字超出版心左边界{_mm(L_LEFT - x0)}毫米（横排页左边距应为35毫米）")
+        if x1 > L_RIGHT + 1 * MM:
+            out.append(f"第{n}页（横排）：文字超出版心右边界{_mm(x1 - L_RIGHT)}毫米（横排页右边距应为37毫米）")
+        if top < L_TOP - 1 * MM or top > L_TOP + 6 * MM:
+            out.append(f"第{n}页（横排）：首行距页面上边缘{_mm(top)}毫米，横排页上边距（订口）应为28毫米")
+        if bottom > L_BOTTOM + 1 * MM:
+            out.append(f"第{n}页（横排）：文字超出版心下边界{_mm(bottom - L_BOTTOM)}毫米（横排页下边距应为26毫米）")
+    number_chars = [c for c in turned if c["x1"] < L_LEFT]
+    text = "".join(c["text"] for c in number_chars)
+    m = PAGE_NO.match(text.replace(" ", ""))
+    if not m:
+        if any(c["bottom"] > L_BOTTOM + 3 * MM and c["x0"] > L_LEFT for c in upright):
+            out.append(f"第{n}页（横排）：页码未转向，应位于页面左侧、顺时针旋转90度（纵向持纸时在页面下方）")
+        else:
+            out.append(f"第{n}页（横排）：缺少页码（“— {n - offset} —”，位于页面左侧、顺时针旋转90度）")
+        return out
+    number = int(m.group(1))
+    if number != n - offset:
+        out.append(f"第{n}页（横排）：页码为{number}，应为{n - offset}")
+    if any(tuple(round(v, 2) for v in c["matrix"][:4]) != (0, -1, 1, 0) for c in number_chars if c["text"].strip()):
+        out.append(f"第{n}页（横排）：页码应顺时针旋转90度（从上往下读，纵向持纸时正立）")
+    size = statistics.median(c["x1"] - c["x0"] for c in number_chars)  # a turned glyph's box is as wide as its size
+    if abs(size - 14) > 0.6:
+        out.append(f"第{n}页（横排）：页码字号为{size:.0f}磅，应为四号（14磅）")
+    dash = next((c for c in number_chars if c["text"] in "—－-"), None)
+    if dash is not None:
+        middle = ink.turned_dash_middle(n - 1, dash) if ink is not None else (dash["x0"] + dash["x1"]) / 2
+        gap = L_LEFT - middle
+        if abs(gap - 7 * MM) > 1 * MM:
+            out.append(f"第{n}页（横排）：页码一字线距版心{_mm(gap)}毫米，应为7毫米（纵向持纸时在版心下方7毫米）")
+    first, last = number_chars[0]["top"], number_chars[-1]["bottom"]
+    one_char = 14
+    if number % 2 == 1 and abs(last - (L_BOTTOM - one_char)) > 1.5 * MM:
+        out.append(f"第{n}页（横排）：单页码应在左侧下端、距版心下边缘一字（4.9毫米），实为{_mm(L_BOTTOM - last)}毫米")
+    if number % 2 == 0 and abs(first - (L_TOP + one_char)) > 1.5 * MM:
+        out.append(f"第{n}页（横排）：双页码应在左侧上端、距版心上边缘一字（4.9毫米），实为{_mm(first - L_TOP)}毫米")
+    return out
+
+
 class _Ink:
     """Where a character's ink really is: the page rendered (pdfium, as pdfplumber uses) around it.
     A dash's line sits wherever its font draws it inside the character's box (Noto Serif CJK: 3.6 mm
@@ -221,6 +279,29 @@ class _Ink:
         if not rows:
             return box_middle
         return char["top"] + (rows[0] + rows[-1] + 1) / 2 / self.SCALE
+
+    def turned_dash_middle(self, page_index: int, char: dict) -> float:
+        """dash_middle for a dash turned a quarter (a landscape page's number): the horizontal
+        middle of its vertical stroke, in points from the page's left edge."""
+        box_middle = (char["x0"] + char["x1"]) / 2
+        try:
+            if self.doc is None:
+                import pypdfium2
+
+                self.doc = pypdfium2.PdfDocument(str(self.path))
+            page = self.doc[page_index]
+            width, height = page.get_width(), page.get_height()
+            image = page.render(scale=self.SCALE, crop=(char["x0"], height - char["bottom"], width - char["x1"], char["top"]),
+                                grayscale=True).to_pil()
+        except Exception:  # no renderer, or a page it cannot draw: the box is the best guess
+            return box_middle
+        w, h = image.size
+        data = image.tobytes()
+        band = image.mode == "L" and len(data) == w * h
+        cols = [x for x in range(w) if band and sum(1 for y in range(h) if data[y * w + x] < 128) > h / 2]
+        if not cols:
+            return box_middle
+        return char["x0"] + (cols[0] + cols[-1] + 1) / 2 / self.SCALE
 
 
 def _check_page_number(n: int, content: list[Line], lines: list[Line], offset: int = 0, ink: _Ink | None = None) -> list[str]:

@@ -18,6 +18,8 @@ SERIES_OF_KIND = {
     Kind.COMPILATION_NOTICE: "formal",
     Kind.QUARTERLY: "formal",
     Kind.INTERVIEW: "formal",
+    Kind.TASKLIST_NOTICE: "formal",
+    Kind.PLEDGE: "pledge",
 }
 
 

@@ -39,6 +39,7 @@ TASK_COLUMNS = [
     Column("done", "完成日期"),
     Column("progress", "进展情况"),
     Column("note", "备注"),
+    Column("deliverable", "成果形式"),
 ]
 
 FINDING_COLUMNS = [
@@ -202,6 +203,7 @@ def read_tasks(data_dir: Path, directory: UnitDirectory) -> tuple[list[Task], li
             source_no=normalise_doc_no(clean_text(rec.values.get("source_no"))),
             source=source, received=received, assigned=assigned, due=due, done=done,
             progress=clean_text(rec.values.get("progress")), note=clean_text(rec.values.get("note")),
+            deliverable=clean_text(rec.values.get("deliverable")),
             extra={k: clean_text(v) for k, v in rec.extra.items()},
         ))
     return tasks, problems

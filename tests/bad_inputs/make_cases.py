@@ -631,6 +631,12 @@ def define_cases() -> None:
     case("cli_month_out_of_range",
          ['--month: "2026-13" is not a month (use 2026-11)'],
          args=["monthly", "--month", "2026-13", "--as-of", "2026-11-28", "--no-pdf"])
+    case("cli_tasklist_year_without_tasks",
+         ["data/tasks: no task of 2031: a task belongs to the year by its 完成时限 or 交办日期"],
+         args=["tasklist", "--year", "2031", "--date", "2031-01-10", "--no-pdf"])
+    case("config_pledge_unknown_category",
+         ["config.yaml: pledge.categories: '专项组' is not a unit category (units.categories: 区县、市直部门、专项小组、其他)"],
+         {"config.yaml": CONFIG + "pledge:\n  categories: [专项组]\n"})
 
 
 # --------------------------------------------------------------------------- big files, made at test time
