@@ -920,9 +920,9 @@ def short_page(pages: list[list[PdfLine]]) -> int | None:
     signed = next((n for n, lines in enumerate(pages) if any(_DATE_LINE.match(l.text) for l in lines)), len(pages) - 1)
     for n in range(len(pages) - 1):
         here, there = pages[n], pages[n + 1]
-        if not here or not there or n + 1 > signed:
+        if not here or n + 1 > signed:
             continue
-        first = there[0].text
+        first = there[0].text if there else ""  # no text: a page that holds a picture
         if first.startswith(("附件", "抄送")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", first):
             continue
         if (TEXT_BOTTOM_PT - here[-1].bottom) / (LINE / PT) > FILL_EMPTY_LINES + 0.3:

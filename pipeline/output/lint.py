@@ -185,7 +185,8 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, in
             # the span of the page on the standard pitch: last lines set a little tighter to keep
             # the signature with the body (GB/T 9704 §7.3.5.1) still make a page of 22 lines
             lines_on_page = round((body[-1].top - body[0].top) / PITCH) + 1
-            if lines_on_page != 22 and not (lines_on_page == 21 and len(body) >= 22):
+            tightened = any(PITCH * 0.8 < s < PITCH - 1 for s in steps)
+            if lines_on_page != 22 and not tightened:
                 out.append(f"第{n}页：每页{lines_on_page}行，应为22行")
     if n == 1 and not body:
         sizes = Counter(round(c["size"]) for l in content for c in l.chars if not l.red)
