@@ -716,6 +716,7 @@ TIGHT_SHARE = 0.4  # at most this share of a slip's body lines is tightened, so 
 TIGHT_BLANK = 6 * PT  # the empty line above the signature, when tightened
 TIGHT_RECEIPT_BEFORE = 2 * PT  # the 回执 strip's space above its dashed line (10 pt otherwise)
 TIGHT_RECEIPT_LINE = 15 * PT
+TIGHT_FORMAL_LINES = 30  # a formal document's body lines that may be tightened: a page and the signature's
 TIGHT_TABLE_LINE = 17 * PT  # a slip's table (12 or 14 pt text on 19 or 22 pt) when tightened
 _untightened: dict[str, bytes] = {}  # slips tightened on their first look: the DOCX as rendered
 
@@ -747,7 +748,9 @@ def tighten_slip(document, blanks: bool = True) -> bool:
     if sig is None:
         return False
     body_lines = sum(_estimated_lines(p) for p, name in named if name in BODY_STYLES)
-    budget = max(int(body_lines * TIGHT_SHARE), 3)
+    # a slip: its last lines; a formal document: the page before the signature's too (its seal room
+    # is kept, so only a tighter page makes room for the signature block)
+    budget = max(int(body_lines * TIGHT_SHARE), 3) if blanks else TIGHT_FORMAL_LINES
     for p, name in named[sig:]:
         if name == S_RECEIPT:
             before = TIGHT_RECEIPT_BEFORE if p.find(".//" + qn("w:pBdr")) is not None else None
@@ -847,7 +850,7 @@ def fit_pages(docx_path, pdf_path, blanks: bool) -> bool:
         _tightened[key] = None
         Path(docx_path).write_bytes(original)
         document = Document(docx_path)
-        fill_pages(document, pages)  # the line breaks are the same, tightened or not
+        fill_pages(document, pages)  # the line breaks are the same, tightened or not (spacers go in _save)
         _save(document, docx_path)
         return True
     if short is None:
@@ -931,6 +934,15 @@ def short_page(pages: list[list[PdfLine]]) -> int | None:
 
 
 def _save(document, docx_path) -> None:
+    """Save a document whose layout the hooks changed: the 版记's spacers go (the next check places
+    it afresh from where the text now ends), and the properties in the schema's order."""
+    table = colophon_table(document)
+    if table is not None:
+        prev = table.getprevious()
+        while prev is not None and prev.tag == _W_P and not paragraph_text(prev) and \
+                prev.find(f"{_W_PPR}/{qn('w:rPr')}/{qn('w:sz')}[@{qn('w:val')}='2']") is not None:
+            gone, prev = prev, prev.getprevious()
+            gone.getparent().remove(gone)
     schema_order(document.element.body)
     document.save(docx_path)
 

@@ -36,7 +36,7 @@ RESTART_AFTER = 1000  # documents per instance: a safety bound (its caches are c
 TIMEOUT = 120.0  # seconds for one document before the instance is taken for hung
 START_TIMEOUT = 120.0
 ATTEMPTS = 3
-CHECKS = 5  # conversions of a document after its first whole one, while its after-hook changes it
+CHECKS = 8  # conversions of a document after its first whole one, while its after-hook changes it
 
 
 def soffice_path() -> str | None:

@@ -21,6 +21,7 @@ TOP, BOTTOM = 37 * MM, (37 + 225) * MM
 PITCH = 225 * MM / 22  # 28.93 pt: 22 lines in the text block
 BODY_PT = 16
 CHARS_PER_LINE = 28
+TIGHTEST = 24.5  # points: the tightest line pitch taken for an adjustment (GB/T 9704 §7.3.5.1)
 
 DOC_NO = re.compile(r"([^\s，。：:“”（）()]{1,12}?)([〔\[［(（【])\s*(\d{4})\s*([〕\]］)）】])(第?)(\d+)号")
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -176,10 +177,9 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, in
     regular = sorted(s for s in steps if PITCH * 0.8 < s < PITCH * 1.2)
     if len(regular) >= 5:
         pitch = statistics.median(regular)
-        # the last lines of a page may be set a little tighter to keep the signature with the body
-        # (§7.3.5.1): a page is off only when few of its lines are on the standard pitch
-        standard = sum(1 for s in regular if abs(s - PITCH) <= 0.5)
-        if abs(pitch - PITCH) > 0.5 and standard < len(regular) / 4 and len(regular) >= 8:
+        # lines may be set a little tighter to keep the signature with the body (§7.3.5.1:
+        # 调整行距), down to TIGHTEST; wider than the standard, or tighter than that, is off
+        if pitch > PITCH + 0.5 or pitch < TIGHTEST:
             out.append(f"第{n}页：行距为{pitch:.2f}磅，每页{225 * MM / pitch:.1f}行，应为22行（行距约28.95磅）")
         elif n < count and body[-1].bottom > BOTTOM - PITCH and body[0].top < TOP + PITCH:
             # the span of the page on the standard pitch: last lines set a little tighter to keep
