@@ -76,11 +76,35 @@ def office(tmp_path_factory) -> Path:
     return copy_sample(tmp_path_factory.mktemp("browser") / "office")
 
 
+SERVER = {}
+
+
 @pytest.fixture(scope="module")
 def server(office):
     proc, url = start_server(office)
+    SERVER["pid"] = proc.pid
     yield url
     stop(proc)
+
+
+def libreoffice_under(pid: int) -> set[int]:
+    """The LibreOffice processes started by the server (its descendants), by pid."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            for child in children:
+                todo.append(child)
+                try:
+                    if "soffice" in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"):
+                        found.add(child)
+                except OSError:
+                    pass
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -219,9 +243,12 @@ def test_run_the_month_and_watch_the_bar(page, browser, server, office, shots):
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, shots, "run")
 
-    # the second run (the same month, same date, same numbers): the pool is warm if the library takes one
+    # the second run (the same month, same date, same numbers), on the same warm LibreOffice instances
+    warm = libreoffice_under(SERVER["pid"])
+    assert warm, "no LibreOffice kept running after the run"
     values, seconds, status, _ = run_and_watch(page)
     assert status == "done"
+    assert warm <= libreoffice_under(SERVER["pid"])
     again = json.loads((office / "out" / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
     assert [d["doc_no"] for d in again["documents"]] == [d["doc_no"] for d in manifest["documents"]]
     print(f"second run: clicking 生成 to the finished list: {seconds:.1f} s")
