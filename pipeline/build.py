@@ -290,7 +290,7 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                 if pdf:
                     # a 版记 goes to the foot of the last even page, measured in the PDF as soon as it exists
                     # a slip that runs over is tightened to fit its page, after a first look
-                    after = layout.finish_formal if has_colophon else layout.fit_slip if d.kind in SLIP_KINDS else None
+                    after = layout.finish_formal if has_colophon else layout.fit_slip if d.kind in SLIP_KINDS else layout.fit_document
                     pdf_path = pdf_dir / (Path(name).stem + ".pdf")
                     key = cache.key(docx_path.read_bytes(), stamp, after) if cache is not None else None
                     entry = cache.get(key) if key is not None else None

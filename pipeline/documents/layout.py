@@ -745,8 +745,13 @@ def tighten_slip(document, blanks: bool = True) -> bool:
     styles = {st.style_id: st.name for st in document.styles}
     named = [(p, style_of(p, styles)) for p in body.iterchildren(_W_P)]
     sig = next((i for i, (_, name) in enumerate(named) if name == S_SIGNATURE), None)
-    if sig is None:
-        return False
+    if sig is None:  # an agreement signed in a table (目标责任书): the body before that table
+        children = list(body.iterchildren(_W_P, _W_TBL))
+        tables = [i for i, el in enumerate(children) if el.tag == _W_TBL]
+        if not tables:
+            return False
+        last = children[tables[-1]]
+        sig = sum(1 for p, _ in named if children.index(p) < tables[-1])
     body_lines = sum(_estimated_lines(p) for p, name in named if name in BODY_STYLES)
     # a slip: its last lines; a formal document: the page before the signature's too (its seal room
     # is kept, so only a tighter page makes room for the signature block)
@@ -795,6 +800,12 @@ def fit_slip(docx_path, pdf_path, first_page: int = 1) -> bool:
     if first_page != 2 or len(PdfReader(pdf_path).pages) != 1:
         return False  # longer: laid out as it is, then checked
     return _tighten(docx_path, blanks=True, one_page=True)
+
+
+def fit_document(docx_path, pdf_path, first_page: int = 1) -> bool:
+    """The pool's after-hook for a document with neither a 版记 nor a slip's form (目标责任书): on
+    the checks of the whole PDF, its pages filled (fit_pages)."""
+    return first_page == 1 and fit_pages(docx_path, pdf_path, blanks=False)
 
 
 def finish_formal(docx_path, pdf_path, first_page: int = 1) -> bool:

@@ -365,6 +365,8 @@ def _check_fill(pages, all_lines) -> list[str]:
     """No page with more than four empty lines at its foot while body text continues on the next."""
     out = []
     for n in range(1, len(pages)):
+        if any(p.width > p.height for p in (pages[n - 1], pages[n])):
+            continue  # a landscape attachment starts on a section of its own
         bottom = _content_bottom(pages[n - 1], all_lines[n - 1])
         if bottom is None or not _continues(pages[n], all_lines[n]):
             continue
