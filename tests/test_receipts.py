@@ -217,3 +217,42 @@ def test_statistics_as_of_an_earlier_date_leave_later_events_out(office):
     rows = {r.doc_no: r for r in stats.rows}
     assert all(r.issued_on <= dt.date(2026, 11, 29) for r in stats.rows)
     assert rows["淄改办催〔2026〕14号"].replied_on is None and rows["淄改办催〔2026〕14号"].state == "已签收，待反馈"
+
+
+def test_the_bulletin_quotes_the_reply_figures_when_config_turns_them_on(tmp_path, office):
+    project = copy_sample(tmp_path / "office")
+    config = (project / "config.yaml").read_text(encoding="utf-8")
+    (project / "config.yaml").write_text(config.replace("  categories: [区县, 专项小组]\n", "  categories: [区县, 专项小组]\n  reply_figures: true\n", 1),
+                                         encoding="utf-8")
+    assert run_in(project, "monthly", "--month", "2026-10", "--as-of", "2026-10-28", "--no-pdf").exit_code == 0
+    assert run_in(project, "register", "receive", "淄改办催〔2026〕10号", "淄改办催〔2026〕11号", "--date", "2026-10-30").exit_code == 0
+    assert run_in(project, "register", "reply", "淄改办催〔2026〕10号", "--date", "2026-11-05").exit_code == 0
+    result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    out = project / "out" / "2026-11"
+    bulletin = next(out.glob("docx/淄改办发〔2026〕21号-*.docx"))
+    text = docx_text(bulletin)
+    total = dict(zip(["unit", "issued", "received", "not_received", "on_time", "late", "missing"],
+                     list(openpyxl.load_workbook(out / "签收反馈.xlsx")["按单位统计"].iter_rows(values_only=True))[-1]))
+    # as of 11-28: 催10 replied late, 催11 signed for, 催12 not: both without a reply since 11-02
+    assert (total["received"], total["on_time"], total["late"], total["missing"]) == (2, 0, 1, 2)
+    assert (f"截至2026年11月28日，淄博市委改革办2026年共向各单位发文{total['issued']}件，已签收2件；需书面反馈的，"
+            "按期反馈0件，逾期反馈1件，逾期未反馈2件，其中博山区1件、市教育局1件。") in text
+    # off by default: the office fixture's November bulletin has no such sentence
+    default = docx_text(next((office / "out" / "2026-11").glob("docx/淄改办发〔2026〕21号-*.docx")))
+    assert "共向各单位发文" not in default and "二、排名情况" in default
+
+
+def test_the_first_run_counts_the_paper_documents_it_copies_into_the_register(tmp_path):
+    """The paper register (data/history, 91 documents) is copied in by the first run, in the same
+    transaction: its figures already count them, and a re-run gives the same line."""
+    project = copy_sample(tmp_path / "office")
+    lines = []
+    for _ in range(2):
+        result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
+        assert result.exit_code == 0, result.output
+        lines.append(result.output.strip().splitlines()[-1])
+    # 91 paper + 24 to units (the bulletin to all is counted for none); the paper documents dated
+    # 11-25 and 11-26 (淄改办责〔2026〕3号, 淄改办催〔2026〕9号) are not yet more than 5 days old
+    assert lines[0] == lines[1] == ("签收反馈（2026年，截至2026-11-28）：发文数 115，已签收 0，未签收（超过5天） 89，"
+                                    "按期反馈 0，逾期反馈 0，未反馈（已逾期） 0。")

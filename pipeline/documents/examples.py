@@ -56,6 +56,19 @@ def _lenient(value: Any) -> Any:
     return value
 
 
+def _receipts(units: list[Unit]) -> dict[str, Any]:
+    """The bulletin's 签收/反馈 figures (ranking.reply_figures), as pipeline.loop.receipts.bulletin_figures gives them."""
+    from .context import cn
+
+    rows = [{"name": u.name, "short": u.short, "issued": 9 - i, "received": 8 - i, "not_received": i, "on_time": 5 - i,
+             "late": 1, "missing": i} for i, u in enumerate(units)]
+    return {"year": 2026, "as_of": cn(AS_OF), "receipt_days": 5, "issued": sum(r["issued"] for r in rows),
+            "received": sum(r["received"] for r in rows), "not_received": sum(r["not_received"] for r in rows),
+            "on_time": sum(r["on_time"] for r in rows), "late": sum(r["late"] for r in rows),
+            "missing": sum(r["missing"] for r in rows), "units": rows,
+            "overdue_units": sorted((r for r in rows if r["missing"]), key=lambda r: -r["missing"])}
+
+
 def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
     """{kind: the context its template gets} for a realistic example of each kind."""
     from ..plan import all_units_addressee
@@ -89,7 +102,7 @@ def example_contexts(config: Config) -> dict[str, dict[str, Any]]:
         Kind.COMPILATION_NOTICE: Decision(Kind.COMPILATION_NOTICE, all_units_addressee(office, config), "2026", facts={
             "book_title": "2026年度全面深化改革典型案例汇编", "count": 12, "categories": ["营商环境", "民生改革"]}),
         Kind.RANKING: Decision(Kind.RANKING, all_units_addressee(office, config), "2026-11", facts={
-            "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11")}),
+            "ranking": ranking, "progress": task_progress([task], AS_OF, "2026-11"), "receipts": _receipts(units)}),
     }
     from ..rules.interview import ORDERS, RANKING, MonthRank, Proposal
     from ..rules.quarterly import Quarter, quarter_figures

@@ -26,7 +26,8 @@ IMPORT_COLUMNS = [
     Column("replied_on", "反馈日期"),
 ]
 # Documents addressed to every unit at once: listed, but counted for no unit.
-COLLECTIVE = {Kind.RANKING.value, Kind.QUARTERLY.value, Kind.COMPILATION_NOTICE.value, Kind.COMPILATION.value}
+COLLECTIVE = {Kind.RANKING.value, Kind.QUARTERLY.value, Kind.TASKLIST_NOTICE.value, Kind.COMPILATION_NOTICE.value,
+              Kind.COMPILATION.value}
 
 Locate = Callable[[str, "str | None"], Problem]  # (message, column) -> the problem, placed
 
@@ -328,7 +329,7 @@ def _unit_order(config: Config) -> dict[str, int]:
 def write_sheet(stats: Statistics, dest: Path, office_short: str) -> None:
     """签收反馈.xlsx: 签收反馈明细 (every document of the year) and 按单位统计 (per unit, 合计 last)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     from ..output.assemble import _heading_rows, _print_landscape, _ruled
@@ -345,15 +346,8 @@ def write_sheet(stats: Statistics, dest: Path, office_short: str) -> None:
                    r.replied_on, r.state, r.days_overdue])
     for col, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    _ruled(ws)
+    _ruled(ws, dates=(4, 5, 7, 8), late_column=10)  # named styles, not a fill and a format cell by cell
     _fit_rows(ws, 3, width=columns[2][1])
-    late = PatternFill("solid", fgColor="FDE9E7")
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
-        for cell in row:
-            if cell.column in (4, 5, 7, 8):
-                cell.number_format = "yyyy-mm-dd"
-            if row[9].value:
-                cell.fill = late
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
     _print_landscape(ws)
@@ -387,8 +381,30 @@ def _fit_rows(ws, column: int, width: int) -> None:
             ws.row_dimensions[row[0].row].height = 15 * lines
 
 
-def pending_entries(run: str, requests, numbers: dict[str, tuple[str, int]]) -> list[Entry]:
-    """A run's documents as the register will hold them once it commits (for statistics' pending)."""
-    return [Entry(numbers[r.key][0], r.series, r.year, numbers[r.key][1], r.kind.value, r.subject, r.unit, r.month,
+def bulletin_figures(stats: Statistics, shorts: dict[str, str]) -> dict:
+    """The ranking bulletin's `receipts` (config ranking.reply_figures): the 合计 and each unit's figures,
+    the units with replies overdue first among overdue_units."""
+    from ..documents.context import cn
+
+    def unit(f: Figures) -> dict:
+        return {"name": f.unit, "short": shorts.get(f.unit, f.unit), "issued": f.issued, "received": f.received,
+                "not_received": f.not_received, "on_time": f.on_time, "late": f.late, "missing": f.missing}
+
+    t = stats.total
+    return {"year": stats.year, "as_of": cn(stats.as_of), "receipt_days": stats.receipt_days, "issued": t.issued,
+            "received": t.received, "not_received": t.not_received, "on_time": t.on_time, "late": t.late,
+            "missing": t.missing, "units": [unit(f) for f in stats.units],
+            "overdue_units": [unit(f) for f in stats.overdue_units()]}
+
+
+def pending_entries(run: str, requests, numbers: dict[str, tuple[str, int]], imports=()) -> list[Entry]:
+    """A run's documents as the register will hold them once it commits (for statistics' pending):
+    its requests with their numbers, and the paper register's documents (data/history) it copies in."""
+    from ..register.store import IMPORT_RUN
+
+    paper = [Entry(i.doc_no, i.series, i.year or i.date.year, i.n, i.kind.value, i.subject, i.unit, i.month,
+                   i.date.isoformat(), i.deadline.isoformat() if i.deadline else None, "", IMPORT_RUN, "issued", None, None,
+                   i.deadline.isoformat() if i.deadline and i.kind == Kind.ORDER else None) for i in imports]
+    return paper + [Entry(numbers[r.key][0], r.series, r.year, numbers[r.key][1], r.kind.value, r.subject, r.unit, r.month,
                   r.issued_on.isoformat(), r.deadline.isoformat() if r.deadline else None, r.title, run, "issued", None,
                   r.key, r.reply_by.isoformat() if r.reply_by else None) for r in requests]
