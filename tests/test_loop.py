@@ -200,6 +200,13 @@ def test_round_trip_changes_exactly_the_replied_cells_and_the_next_run_sees_them
     assert again.exit_code == 0 and "it changes nothing again" in again.output and "nothing was changed" in again.output
     assert len(list((project / "data" / ".backup").iterdir())) == 1
 
+    # the next 调度表 (dispatched again as of 12-04) starts from the replies
+    again_out = dispatch(config, MONTH, dt.date(2026, 12, 4))
+    zd = next(f for f in again_out.files if f[0] == "张店区委改革办")
+    assert zd[2] == ["2026-026", "2026-050"] and zd[3] == ["DC2026-2-02"]  # 040 and DC2026-3-09 are done
+    ws = openpyxl.load_workbook(again_out.out / zd[1])["改革任务"]
+    assert [ws.cell(r, 5).value for r in (5, 6)][1] == "12月：城市体检已启动"
+
     monthly = run_in(project, "monthly", "--month", MONTH, "--as-of", "2026-12-04", "--no-pdf")
     assert monthly.exit_code == 0, monthly.output
     made = json.loads((project / "out" / MONTH / "manifest.json").read_text(encoding="utf-8"))["documents"]
@@ -388,6 +395,10 @@ def test_round_trip_in_csv_and_yaml_offices(tmp_path, kind):
     assert (t040.status.value, t040.done) == ("已完成", dt.date(2026, 12, 2))
     backup = next((project / "data" / ".backup").iterdir())
     assert (backup / tasks.name).read_bytes() == old_tasks
+    monthly = run_in(project, "monthly", "--month", MONTH, "--as-of", "2026-12-04", "--no-pdf")
+    assert monthly.exit_code == 0, monthly.output
+    made = json.loads((project / "out" / MONTH / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert "2026-040" not in {d["task_id"] for d in made if d["kind"] == "urging"}
 
 
 # --------------------------------------------------------------------------- all or nothing
@@ -493,3 +504,18 @@ def test_check_warns_of_returned_sheets_not_applied_and_writes_nothing(tmp_path,
     assert run_in(project, "collect", f"data/replies/{MONTH}", "--apply", "--as-of", "2026-12-04").exit_code == 0
     result = run_in(project, "check", "--month", MONTH, "--as-of", "2026-12-04")
     assert result.exit_code == 0 and "not applied yet" not in result.output
+
+
+def test_a_reply_does_not_reopen_a_task_the_office_has_closed_meanwhile(tmp_path, office):
+    project, config = fresh(tmp_path, office)
+    wb = openpyxl.load_workbook(project / "data" / "tasks.xlsx")
+    ws = wb.worksheets[0]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "2026-050")
+    ws.cell(row, 11).value, ws.cell(row, 12).value = "已销账", dt.datetime(2026, 12, 2)
+    wb.save(project / "data" / "tasks.xlsx")
+    fill(project / "out" / f"dispatch-{MONTH}" / ZD, project / "in" / "a.xlsx",
+         {"改革任务": {"2026-050": {"本月进展": "城市体检已启动", "状态": "推进中"}}})
+    result = collect(config, [project / "in"], apply=True, as_of=COLLECTED)
+    assert result.units[0].changes == ["2026-050 已销账 in the ledger: 状态 and 完成日期 left as they are; 进展 updated"]
+    task = next(t for t in read_office(config).tasks if t.id == "2026-050")
+    assert (task.status.value, task.done, task.progress) == ("已销账", dt.date(2026, 12, 2), "12月：城市体检已启动")

@@ -231,6 +231,12 @@ def test_a_quarter_with_nothing_due_still_gets_its_bulletin(tiny):
     text = docx_text(tiny / "out" / "2026-Q1" / doc["docx"])
     assert "截至2026年3月31日，2026年第一季度全市没有到期应完成的改革任务。" in text
     assert "本季度没有单位有到期或待完成的改革任务。" in text and "附件" not in text
+    # made again later (revised before it is sent): the same number, the new date
+    again = run("quarterly", "--quarter", "2026-Q1", "--as-of", "2026-04-03", "--no-pdf")
+    assert again.exit_code == 0, again.output
+    [doc2] = manifest(tiny / "out" / "2026-Q1")["documents"]
+    assert doc2["doc_no"] == doc["doc_no"] and doc2["date"] == "2026-04-03"
+    assert register_numbers(tiny) == [doc["doc_no"]]
 
 
 @pytest.mark.parametrize("args, message", [

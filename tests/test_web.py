@@ -280,6 +280,31 @@ def test_templates_page_refuses_a_broken_template_and_takes_a_good_one(client, o
     assert run_in(office, "templates", "check").exit_code == 0
 
 
+def test_record_receipts_one_by_one_and_from_a_sheet(client, office):
+    from pipeline.web.views.register import loop_module
+
+    if loop_module("receipts") is None:
+        pytest.skip("pipeline.loop.receipts is not there yet")
+    run_in(office, "-q", "monthly", "--as-of", AS_OF, "--no-pdf")
+    page = client.get("/register", params={"kind": "urging"})
+    first, second = re.findall(r'class="entry issued" data-doc-no="([^"]+)"', page.text)[-2:]
+    answer = client.post("/register/receipt", data={"numbers": first, "what": "receive", "date": "2026-11-29",
+                                                    "by": "李华", "csrf_token": token(page.text)})
+    assert answer.status_code == 200 and f"已记录签收：{first}" in answer.text, answer.text
+    row = re.search(rf'data-doc-no="{re.escape(first)}">.*?<td class="received nowrap">(.*?)</td>', answer.text, re.S)
+    assert row.group(1) == "2026-11-29<br><small>李华</small>"
+    # a reply dated before the document is refused, located, and nothing recorded
+    bad = client.post("/register/receipt", data={"numbers": second, "what": "reply", "date": "2026-01-02",
+                                                 "csrf_token": token(page.text)})
+    assert bad.status_code == 422 and second in bad.text
+    sheet = "文号,签收日期,签收人,反馈日期\n" + f"{second},2026-11-29,王强,2026-11-30\n"
+    answer = client.post("/register/receipt", data={"what": "import", "csrf_token": token(page.text)},
+                         files={"file": ("回执.csv", sheet.encode("utf-8"))})
+    assert answer.status_code == 200 and f"已记录签收/反馈：{second}" in answer.text, answer.text
+    listed = run_in(office, "register", "list").output
+    assert "李华" in listed and "王强" in listed
+
+
 def test_loop_pages_say_when_their_part_is_not_there(client):
     from pipeline.web.views.register import loop_module
 

@@ -23,12 +23,6 @@ UNDATED = {"pledge"}  # a 目标责任书 is dated by hand when both parties sig
 ANY = object()  # a value whose attributes are not checked (loop, set variables)
 
 
-def _xml_lines(tpl) -> list[str]:
-    """The template's XML as docxtpl renders it: one line per paragraph."""
-    xml = tpl.patch_xml(tpl.get_xml())
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).split("\n")
-
-
 def _place(lines: list[str], lineno: int | None) -> str:
     """Where in the document a line of the XML is: the paragraph or table cell text."""
     if not lineno or lineno > len(lines):
@@ -133,57 +127,114 @@ class _Checker:
             self.visit(child, scope)
 
 
-def check_template(path: Path, kind: str, context: dict[str, Any], env) -> list[Problem]:
-    """Every mistake in one template: syntax, unknown variables and filters, required parts, a trial render."""
+def template_sources(blob: bytes, env) -> list[tuple[str, list[str] | None, str]]:
+    """(label, XML lines or None for a property, Jinja source) of every part a run renders:
+    the body (label ""), then headers, footers, footnotes, endnotes, comments, properties."""
     from docxtpl import DocxTemplate
 
+    from .render import _TAG, Properties, split_lines, template_parts
+
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.init_docx()
+    body = split_lines(tpl.patch_xml(tpl.get_xml()))
+    out: list[tuple[str, list[str] | None, str]] = [("", body.split("\n"), body)]
+    for part in template_parts(tpl, blob):
+        if _TAG.search(part.source):
+            source = split_lines(part.source)
+            out.append((part.label, source.split("\n"), source))
+    out += [(label, None, text) for label, text in Properties(blob, env).sources()]
+    return out
+
+
+def _located(label: str, lines: list[str] | None, lineno: int | None, message: str) -> str:
+    """页眉, in the paragraph “…”: message — the part (none for the body), then the paragraph."""
+    place = _place(lines, lineno) if lines is not None else ""
+    where = ", ".join(x for x in (label, place) if x)
+    return f"{where}: {message}" if where else message
+
+
+def check_template(path: Path, kind: str, context: dict[str, Any], env) -> list[Problem]:
+    """Every mistake in one template, in every part (body, headers, footers, notes, comments,
+    properties): syntax, unknown variables and filters, required parts, a trial render."""
     from ..sources.tables import check_archive
+    from .render import PartFailed
 
     shown = display_path(path)
     problem = check_archive(path, shown)
     if problem:
         return [problem]
     try:
-        tpl = DocxTemplate(io.BytesIO(path.read_bytes()))
-        tpl.init_docx()
-        lines = _xml_lines(tpl)
+        sources = template_sources(path.read_bytes(), env)
     except Exception as exc:  # not a Word document
         return [Problem(shown, f"cannot be opened as a Word document ({type(exc).__name__}: {exc})")]
-    source = "\n".join(lines)
-    try:
-        tree = env.parse(source)
-    except TemplateSyntaxError as exc:
-        return [Problem(shown, f"{_place(lines, exc.lineno)}: the template does not compile: {exc.message}".lstrip(": "))]
-    checker = _Checker(context, env)
-    checker.run(tree)
-    problems = [Problem(shown, f"{_place(lines, ln)}: {msg}".lstrip(": ")) for ln, msg in checker.problems]
-    for name, what in REQUIRED.items():
-        if name not in checker.used and not (name == "date" and kind in UNDATED):
-            problems.append(Problem(shown, f"the template never prints {what}; every {kind} needs it"))
+    problems = []
+    trees = []
+    for label, lines, source in sources:
+        try:
+            trees.append((label, lines, env.parse(source)))
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(shown, _located(label, lines, exc.lineno, f"the template does not compile: {exc.message}")))
+    if problems:
+        return problems
+    for label, lines, tree in trees:
+        checker = _Checker(context, env)
+        checker.run(tree)
+        problems += [Problem(shown, _located(label, lines, ln, msg)) for ln, msg in checker.problems]
+        if not label:  # the number and date belong in the body, where their styles place them
+            for name, what in REQUIRED.items():
+                if name not in checker.used and not (name == "date" and kind in UNDATED):
+                    problems.append(Problem(shown, f"the template never prints {what}; every {kind} needs it"))
     if not problems:
         from .render import Renderer
 
+        located = {label: lines for label, lines, _ in sources}
         try:
             document = Renderer.trial(path, context, env)
             problems += _check_rendered(document, context, shown)
+        except PartFailed as failed:
+            exc = failed.error
+            if isinstance(exc, SecurityError):
+                problems.append(Problem(shown, _located(failed.label, None, None, f"the template tries something not allowed in a template: {exc}")))
+            else:
+                problems.append(Problem(shown, _located(failed.label, located.get(failed.label), getattr(exc, "lineno", None), str(exc))))
         except SecurityError as exc:
             problems.append(Problem(shown, f"the template tries something not allowed in a template: {exc}"))
         except TemplateError as exc:
-            problems.append(Problem(shown, f"{_place(lines, getattr(exc, 'lineno', None))}: {exc}".lstrip(": ")))
+            problems.append(Problem(shown, _located("", located.get(""), getattr(exc, "lineno", None), str(exc))))
     return problems
 
 
+def _part_paragraphs(document) -> list[tuple[str, Any]]:
+    """(label, paragraph) of the headers and footers of every section, as staff call them."""
+    out = []
+    seen = set()
+    many = len(document.sections) > 1
+    for i, section in enumerate(document.sections, start=1):
+        for attr, label in (("header", "页眉"), ("first_page_header", "首页页眉"), ("even_page_header", "偶数页页眉"),
+                            ("footer", "页脚"), ("first_page_footer", "首页页脚"), ("even_page_footer", "偶数页页脚")):
+            part = getattr(section, attr)
+            if part.is_linked_to_previous or id(part._element) in seen:
+                continue
+            seen.add(id(part._element))
+            where = f"第{i}节{label}" if many else label
+            out += [(where, p) for p in part.paragraphs]
+            out += [(where, p) for t in part.tables for r in t.rows for c in r.cells for p in c.paragraphs]
+    return out
+
+
 def _check_rendered(document, context: dict[str, Any], shown: str) -> list[Problem]:
-    """What only the rendered example shows: a broken tag left as text, the number and date
-    out of the paragraphs whose styles place them (the red line, 右空四字)."""
+    """What only the rendered example shows: a broken tag left as text (in the body, headers and
+    footers), the number and date out of the paragraphs whose styles place them (the red line, 右空四字)."""
     from . import layout
 
     problems = []
-    paragraphs = list(document.paragraphs) + [p for t in document.tables for r in t.rows for c in r.cells for p in c.paragraphs]
-    for p in paragraphs:
+    paragraphs = [("", p) for p in document.paragraphs]
+    paragraphs += [("", p) for t in document.tables for r in t.rows for c in r.cells for p in c.paragraphs]
+    for label, p in paragraphs + _part_paragraphs(document):
         if re.search(r"[{}｛｝]", p.text):
             text = p.text if len(p.text) <= 40 else p.text[:40] + "…"
-            problems.append(Problem(shown, f"in the paragraph “{text}”: a tag looks broken (a brace is left in the document); write tags as {{{{ name }}}}"))
+            where = f"{label}, " if label else ""
+            problems.append(Problem(shown, f"{where}in the paragraph “{text}”: a tag looks broken (a brace is left in the document); write tags as {{{{ name }}}}"))
     doc_no, date = str(context["doc_no"]), str(context["date"])
     styles = {p.style.name for p in document.paragraphs if doc_no in p.text}
     if styles and layout.S_DOC_NO not in styles:

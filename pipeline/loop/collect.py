@@ -26,7 +26,7 @@ from ..sources.tables import check_archive, find_table
 from ..sources.values import bad_chars, clean_text, format_date, parse_date
 from . import sheet as layout
 from .ledger_files import Edit, rewrite
-from .sheet import DONE, LAYOUTS, Layout, Meta
+from .sheet import DONE, LAYOUTS, Meta
 
 PENDING = ".collect-pending.json"
 _MONTH_PREFIX = re.compile(r"^\d{1,2}月[：:]")
@@ -254,6 +254,10 @@ def _edits(row: _Row, office: Office, month: str) -> tuple[list[Edit], str | Non
         what = "整改进展"
     edits, parts = [], []
     old = item.status.value
+    if old == "已销账" and (row.status or row.done):
+        # the office closed it meanwhile: a unit's reply does not reopen it
+        parts.append("已销账 in the ledger: 状态 and 完成日期 left as they are")
+        row = _Row(row.kind, row.id, row.sheet, row.row, row.progress, "", None, row.note)
     if row.status and row.status != old:
         edits.append(Edit(row.id, "status", row.status))
         parts.append(f"{old} → {row.status}" + (f"（{format_date(row.done)}）" if row.done else ""))
@@ -269,7 +273,7 @@ def _edits(row: _Row, office: Office, month: str) -> tuple[list[Edit], str | Non
     if row.note and row.note != note:
         edits.append(Edit(row.id, "note", row.note))
         parts.append("单位备注 updated")
-    if not edits:
+    if not parts:
         return [], None
     return edits, f"{row.id} " + "; ".join(parts)
 

@@ -177,7 +177,7 @@ def _add_sheet(wb: Workbook, config: Config, spec: Layout, items, meta: Meta, fi
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
         ws.column_dimensions[get_column_letter(c)].width = col.width
-    ws.row_dimensions[layout.HEADER_ROW].height = 24
+    ws.row_dimensions[layout.HEADER_ROW].height = 30
     for r, item in enumerate(items, start=layout.FIRST_ROW):
         values = _given_values(spec.kind, item, meta.as_of)
         for c, col in enumerate(spec.columns, start=1):

@@ -66,7 +66,7 @@ FINDINGS = Layout("finding", "整改问题", "督察问题整改进展调度表"
     Col("编号", "id", 13),
     Col("问题描述", "problem", 38),
     Col("整改时限", "due", 12, date=True),
-    Col("当前整改状态", "status", 10),
+    Col("当前整改状态", "status", 13),
     Col("上次整改进展", "progress", 30),
     Col("整改进展", "progress", 38, reply=True),
     Col("整改状态", "status", 10, reply=True, status=True),

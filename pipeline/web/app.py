@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..config import Config, load_config
 from ..errors import BadInput, Problem
+from ..output.convert import ConverterPool
 from .runner import Runner
 from .security import Guard, Sessions, is_loopback
 from .views import base, cases, data, dispatch, login, month, register, run, templates
@@ -32,15 +33,25 @@ class Site:
         self.runner = Runner()
         self.scratch = base.scratch("web")  # page pictures and zips, removed with the server
         self.batches: dict[str, Path] = {}  # returned 调度表 checked, waiting to be applied
+        self.pool: ConverterPool | None = None  # the LibreOffice pool kept warm between runs
+        self.pool_lock = threading.Lock()
 
     def config(self) -> Config:
         return load_config(self.config_path)
 
-    def pool_argument(self, jobs: int | None) -> dict:
-        """The warm LibreOffice pool for build.monthly, once the library takes one (#18); none yet."""
-        return {}
+    def warm_pool(self, jobs: int | None) -> ConverterPool:
+        """The site's LibreOffice pool: opened at the first run, kept warm until the server stops
+        (build.monthly and build.cases only submit to it)."""
+        with self.pool_lock:
+            if self.pool is None:
+                self.pool = ConverterPool(jobs or os.cpu_count() or 1).__enter__()
+            return self.pool
 
     def close(self) -> None:
+        with self.pool_lock:
+            if self.pool is not None:
+                self.pool.__exit__(None, None, None)
+                self.pool = None
         base.remove(self.scratch)
 
 

@@ -26,7 +26,7 @@ TEMPLATES.env.globals["kind_zh"] = lambda kind: Kind(kind).zh if kind in Kind._v
 PAGES = [("/", "本月"), ("/data", "数据"), ("/run", "生成"), ("/register", "文号"), ("/dispatch", "调度"),
          ("/templates", "模板"), ("/cases", "案例汇编")]
 # the files a run writes besides its documents (cli.md's output folder); served only when present
-RUN_FILES = ["打印合集.pdf", "用印登记表.xlsx", "整改台账.xlsx", "排名表.xlsx", "签收反馈.xlsx", "manifest.json"]
+RUN_FILES = ["打印合集.pdf", "用印登记表.xlsx", "整改台账.xlsx", "排名表.xlsx", "签收反馈.xlsx", "调度汇总.xlsx", "manifest.json"]
 UPLOAD_TYPES = {".xlsx", ".csv", ".yaml", ".yml"}
 
 
@@ -43,7 +43,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
     except MakeNoticesError:
         pass
     context.update(request=request, office=office, pages=PAGES, csrf=s.sessions.csrf_token(request.state.session),
-                   login=s.sessions.password is not None)
+                   login=s.sessions.password is not None and request.state.session is not None)
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 

@@ -41,8 +41,9 @@ class CasesPage(HTTPEndpoint):
         view = state_view(request)
         if view["state"] is not None and view["state"].what != "cases":
             view["out"] = None
+        ours = view["state"] is not None and view["state"].label == f"cases-{year}" and view["state"].status != "failed"
         return render(request, "cases.html", year=year, as_of=as_of, case_set=case_set, lines=wrong + lines,
-                      problems=problems, shown=output_view(config, f"cases-{year}"),
+                      problems=problems, shown=None if ours else output_view(config, f"cases-{year}"),
                       busy=request.query_params.get("busy") == "1", **view)
 
     async def post(self, request: Request) -> Response:
@@ -53,7 +54,8 @@ class CasesPage(HTTPEndpoint):
         config = s.config()
 
         def job(progress):
-            return build.cases(config, year, as_of, pdf=config.pdf.enabled, progress=progress)
+            pool = s.warm_pool(None) if config.pdf.enabled else None
+            return build.cases(config, year, as_of, pdf=config.pdf.enabled, progress=progress, pool=pool)
 
         started = s.runner.start(RunState("cases", f"cases-{year}", as_of), job) if not wrong else False
         query = {"year": year, "as_of": as_of.isoformat()} | ({} if started else {"busy": "1"})

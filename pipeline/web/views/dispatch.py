@@ -18,12 +18,19 @@ from .register import loop_module
 MAX_FILES = 200
 
 
+def shown(text: str, folder: Path) -> str:
+    """Messages name the uploaded files as the clerk named them, not by the folder they wait in."""
+    text = text.replace(f"{folder}/", "").replace(str(folder), "上传的文件")
+    return text.replace("(add --apply to update the ledger)", "（点“写入台账”才写入）")
+
+
 def available() -> bool:
     return loop_module("dispatch") is not None and loop_module("collect") is not None
 
 
 async def dispatch_page(request: Request, status: int = 200, **extra) -> Response:
     month, as_of, wrong = pick_dates(request)
+    month, as_of = extra.pop("month", month), extra.pop("as_of", as_of)
     folders = []
     if available():
         folders = [f for f in output_folders(site(request).config()) if f.startswith("dispatch-")]
@@ -55,7 +62,7 @@ class MakeDispatch(HTTPEndpoint):
         result, lines, problems = await call(dispatch.dispatch, site(request).config(), month, as_of, reply_by=reply_by)
         if result is None:
             return await dispatch_page(request, 422, lines=lines)
-        return await dispatch_page(request, made=result, made_label=Path(result.out).name)
+        return await dispatch_page(request, made=result, made_label=Path(result.out).name, month=month, as_of=as_of)
 
 
 class CollectReplies(HTTPEndpoint):
@@ -77,8 +84,8 @@ class CollectReplies(HTTPEndpoint):
                 if result is not None:
                     s.batches.pop(token, None)
                     remove(folder)
-                    return await dispatch_page(request, applied=result.text())
-                return await dispatch_page(request, 422, lines=lines)
+                    return await dispatch_page(request, applied=shown(result.text(), folder))
+                return await dispatch_page(request, 422, lines=[shown(line, folder) for line in lines])
             uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
             if not uploads:
                 return await dispatch_page(request, 400, lines=["请选择要上传的调度表（.xlsx）。"])
@@ -88,15 +95,18 @@ class CollectReplies(HTTPEndpoint):
                 if len(content) > UPLOAD_LIMIT:
                     remove(folder)
                     return await dispatch_page(request, 413, lines=[f"“{upload.filename}”超过 20 MB，没有接收。"])
-                # the name is kept for the messages, made safe and numbered; it never leaves this folder
-                name = safe_filename(f"{i:03d}-{Path(upload.filename).stem}", Path(upload.filename).suffix.lower()[:8])
+                # the name is kept for the messages, made safe; it never leaves this folder
+                stem, suffix = Path(upload.filename).stem, Path(upload.filename).suffix.lower()[:8]
+                name = safe_filename(stem, suffix)
+                if (folder / name).exists():
+                    name = safe_filename(f"{stem}-{i}", suffix)
                 (folder / name).write_bytes(content)
             result, lines, _ = await call(collect.collect, s.config(), sorted(folder.iterdir()), apply=False)
             if result is None:
                 remove(folder)
-                return await dispatch_page(request, 422, lines=lines)
+                return await dispatch_page(request, 422, lines=[shown(line, folder) for line in lines])
             token = secrets.token_urlsafe(16)
             s.batches[token] = folder
-            return await dispatch_page(request, preview=result.text(), batch=token)
+            return await dispatch_page(request, preview=shown(result.text(), folder), batch=token)
         finally:
             await form.close()

@@ -38,7 +38,7 @@ async def register_page(request: Request, status: int = 200, **extra) -> Respons
     shown = [e for e in entries
              if (not q.get("kind") or e.kind == q["kind"]) and (not q.get("unit") or e.unit == q["unit"])
              and (not q.get("state") or e.status == q["state"])]
-    return render(request, "register.html", status, entries=shown, total=len(entries), units=units, years=years,
+    return render(request, "register.html", status, entries=shown, kind_names=config.kind_names(), total=len(entries), units=units, years=years,
                   kinds=[(k.value, k.zh) for k in Kind], states=STATES, q=q, lines=lines + extra.pop("lines", []),
                   receipts=loop_module("receipts") is not None, **extra)
 
@@ -79,11 +79,13 @@ class RecordReceipt(HTTPEndpoint):
                     path = folder / f"签收反馈{suffix}"  # the upload's own name never becomes a path
                     path.write_bytes(content)
                     result, lines, _ = await call(receipts.import_file, config, path)
+                    lines = [line.replace(str(path), f"上传的{form['file'].filename}") for line in lines]
                 finally:
                     remove(folder)
-                done = "已导入签收/反馈记录。"
             else:
                 numbers = [n for n in str(form.get("numbers", "")).replace("，", " ").replace(",", " ").split() if n]
+                if not numbers:
+                    return await register_page(request, 400, lines=["请填写文号。"])
                 day = None
                 if form.get("date"):
                     day, err = parse_date(str(form["date"]))
@@ -91,13 +93,14 @@ class RecordReceipt(HTTPEndpoint):
                         return await register_page(request, 400, lines=[f"日期：{err}"])
                 if what == "reply":
                     result, lines, _ = await call(receipts.reply, config, numbers, day)
-                    done = f"已记录反馈：{'、'.join(numbers)}"
                 else:
                     result, lines, _ = await call(receipts.receive, config, numbers, day, by=str(form.get("by", "")))
-                    done = f"已记录签收：{'、'.join(numbers)}"
             if lines:
                 return await register_page(request, 422, lines=lines)
+            word = {"reply": "反馈", "import": "签收/反馈"}.get(what, "签收")
+            done = f"已记录{word}：{'、'.join(e.doc_no for e in result.changed) or '无变化'}"
+            if result.unchanged:
+                done += f"（{'、'.join(result.unchanged)} 已是如此，未改动）"
             return await register_page(request, done=done)
         finally:
             await form.close()
-

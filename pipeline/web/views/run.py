@@ -47,8 +47,8 @@ def monthly_job(site_, config, month: str, as_of):
     """The same call as `make-notices monthly`, with the site's warm LibreOffice pool when there is one."""
     def job(progress):
         jobs = config.pdf.jobs if isinstance(config.pdf.jobs, int) else None
-        return build.monthly(config, month, as_of, pdf=config.pdf.enabled, jobs=jobs, progress=progress,
-                             **site_.pool_argument(jobs))
+        pool = site_.warm_pool(jobs) if config.pdf.enabled else None
+        return build.monthly(config, month, as_of, pdf=config.pdf.enabled, jobs=jobs, progress=progress, pool=pool)
     return job
 
 
@@ -61,8 +61,8 @@ class RunPage(HTTPEndpoint):
             config = s.config()
         except MakeNoticesError as exc:
             return render(request, "run.html", month=month, as_of=as_of, lines=[str(exc)], **state_view(request))
-        shown = None
-        if state is None or state.label != month or state.running:
+        shown = None  # the month's folder as it is, unless the run on show is making or just made it
+        if state is None or state.label != month or state.status == "failed":
             shown = output_view(config, month)
         busy = request.query_params.get("busy") == "1"
         return render(request, "run.html", month=month, as_of=as_of, lines=wrong, shown=shown, busy=busy,
@@ -151,7 +151,7 @@ async def pages(request: Request) -> Response:
     doc = next((d for d in (manifest or {}).get("documents", []) if d.get("pdf") == name), None)
     if doc is None or name not in files:
         return PlainTextResponse("没有这个文件", status_code=404)
-    return render(request, "pages.html", label=request.path_params["label"], doc=doc, name=name,
+    return render(request, "pages.html", label=request.path_params["label"], doc=doc, pdf_name=name,
                   count=int(doc.get("pages") or 1))
 
 
