@@ -22,8 +22,6 @@ from typing import Callable, Iterator
 
 from concurrent.futures import Future
 
-from pypdf import PdfReader
-
 from .output import assemble
 from .documents import layout
 from . import plan
@@ -119,8 +117,9 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         decisions = order_decisions(decisions + interview_decisions(proposals, office))
         kinds.append(Kind.INTERVIEW.value)
     requests = plan.requests(decisions, config, as_of, month)
+    keep = _keep(config, cache) if not dry_run else None
     renderer = Renderer(config.templates_dir)
-    renderer.load(kinds, example_contexts(config))  # every kind, used this month or not
+    renderer.load(kinds, example_contexts(config), keep.checked if keep else None)  # every kind, used this month or not
     summary = Summary(month, as_of, None, dry_run=dry_run, decisions=decisions)
     if office.scores is None:
         summary.notes.append(f"no scores file for {month} (data/scores/{month}.xlsx): no ranking bulletin this month")
@@ -159,7 +158,6 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
 
-            keep = _keep(config, cache)
             made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets,
                                                cache=_open_cache(config, pdf and cache), pool=pool, summary=summary,
                                                keep=keep)
@@ -295,8 +293,7 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                     key = cache.key(docx_path.read_bytes(), stamp, after) if cache is not None else None
                     entry = cache.get(key) if key is not None else None
                     if entry is not None:
-                        docx_path.write_bytes(entry.docx)  # as the 版记 placement left it
-                        pdf_path.write_bytes(entry.pdf)
+                        cache.deliver(key, entry, docx_path, pdf_path)  # the DOCX as the 版记 placement left it
                         future: Future = Future()
                         future.set_result(pdf_path)
                         converted()
@@ -322,6 +319,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                     if printed is not None:
                         made[i].pages = printed.add_pdf(made[i], data)
                     else:
+                        from pypdf import PdfReader
+
                         made[i].pages = len(PdfReader(io.BytesIO(data)).pages)
                 bundle_pages = printed.write() if printed is not None else None
         except BaseException:
@@ -448,8 +447,9 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
     notice = Decision(Kind.COMPILATION_NOTICE, addressee, str(year), facts=facts)
     label = f"cases-{year}"
     [request] = plan.requests([notice], config, as_of, label)
+    keep = _keep(config, cache) if not dry_run else None
     renderer = Renderer(config.templates_dir)
-    renderer.load([Kind.COMPILATION_NOTICE.value], example_contexts(config))
+    renderer.load([Kind.COMPILATION_NOTICE.value], example_contexts(config), keep.checked if keep else None)
     register = open_register(config.register_url)
     run = f"{label}@{as_of.isoformat()}"
     summary = Summary(label, as_of, None, dry_run=dry_run)
@@ -464,7 +464,6 @@ def cases(config: Config, year: int, as_of: dt.date, *, dry_run: bool = False, p
             numbered = Numbered(notice, doc_no, request.series, numbers[request.key][1])
             work = output.make()
             # the bundle is made below, with the book after its notice
-            keep = _keep(config, cache)
             made, _ = _make([numbered], config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False,
                             cache=_open_cache(config, pdf and cache), pool=pool, summary=summary, keep=keep)
             book_docx = work / "docx" / safe_filename(title, ".docx")

@@ -24,6 +24,14 @@ class Contact:
 
 
 @dataclass
+class Image:
+    file: str = ""
+    """The picture (PNG or JPEG), relative to config.yaml."""
+    width_mm: float = 0
+    """Printed width in millimetres; 0 keeps the picture's own size."""
+
+
+@dataclass
 class Office:
     name: str = ""
     """Required: the issuing organ's full name."""
@@ -39,6 +47,12 @@ class Office:
     principal: str = ""
     """甲方 of the 目标责任书: the reform committee the office serves (default: the name without
     its trailing 办公室, e.g. 中共淄博市委全面深化改革委员会)."""
+    images: dict[str, Image] = field(default_factory=dict)
+    """Pictures a template prints with {{ office.images.NAME }} (a logo, a signature), in any part:
+    `logo: {file: images/logo.png, width_mm: 20}`, or just `logo: images/logo.png`."""
+    pictures: dict[str, str] = field(default_factory=dict)
+    """Pictures placed in the templates in Word, found by their name or alt text, replaced by
+    these files in every document: `标志占位: images/logo.png`."""
 
 
 @dataclass
@@ -287,6 +301,8 @@ def _convert(value: Any, tp: Any, path: str, shown: str, problems: list[Problem]
             return {}
         if args[1] is KindName:  # `urging: 督办单` is short for `urging: {name: 督办单}`
             value = {k: {"name": v} if isinstance(v, str) else v for k, v in value.items()}
+        if args[1] is Image:  # `logo: images/logo.png` is short for `logo: {file: images/logo.png}`
+            value = {k: {"file": v} if isinstance(v, str) else v for k, v in value.items()}
         return {str(k): _convert(v, args[1], f"{path}.{k}", shown, problems) for k, v in value.items()}
     if get_origin(tp) is list:
         if not isinstance(value, list):
@@ -329,6 +345,22 @@ def _build(cls: Any, data: Any, path: str, shown: str, problems: list[Problem]) 
         kwargs[key] = _convert(value, hints[key], where, shown, problems)
     kwargs = {k: v for k, v in kwargs.items() if v is not None or k == "finding_urging"}
     return cls(**kwargs)
+
+
+def _picture_problem(config: Config, value: Any) -> str | None:
+    """Why a configured picture file cannot go into a document, or None."""
+    if not isinstance(value, str) or not value:
+        return "give the picture's file, e.g. images/logo.png"
+    path = config.path(value)
+    if not path.is_file():
+        return f"no such file {display_path(path)}"
+    from docx.image.image import Image as DocxImage
+
+    try:
+        DocxImage.from_file(str(path))
+    except Exception:  # python-docx names no common error for an unreadable picture
+        return f"{display_path(path)} is not a picture Word can show (use PNG or JPEG)"
+    return None
 
 
 def load_config(path: Path) -> Config:
@@ -409,6 +441,14 @@ def load_config(path: Path) -> Config:
     for cat in config.pledge.categories:
         if isinstance(cat, str) and cat not in config.units.categories:
             problems.append(Problem(shown, f"pledge.categories: {cat!r} is not a unit category (units.categories: {'、'.join(config.units.categories)})"))
+    for key, value in [(f"office.images.{k}.file", v.file if isinstance(v, Image) else "") for k, v in office.images.items()] + \
+            [(f"office.pictures.{k}", v) for k, v in office.pictures.items()]:
+        problem = _picture_problem(config, value)
+        if problem:
+            problems.append(Problem(shown, f"{key}: {problem}"))
+    for name, image in office.images.items():
+        if isinstance(image, Image) and isinstance(image.width_mm, float) and not 0 <= image.width_mm <= 300:
+            problems.append(Problem(shown, f"office.images.{name}.width_mm: {image.width_mm:g} is out of range (0 to 300 mm)"))
     jobs = config.pdf.jobs
     if isinstance(jobs, str) and jobs != "auto" or isinstance(jobs, int) and jobs < 1:
         problems.append(Problem(shown, f"pdf.jobs: expected a whole number ≥ 1 or auto, got {jobs!r}"))

@@ -311,3 +311,211 @@ def test_an_office_header_is_rendered_in_the_run(office):
     document = Document(urging)
     assert document.sections[0].header.paragraphs[0].text == "淄改办催〔2026〕1号 张店区委改革办"
     assert document.core_properties.title == "催办单：推进“一网通办”改革"
+
+
+# ---- what adds parts: pictures, hyperlinks, inserted files, replaced pictures ----
+
+def picture(path: Path, color: str, size=(240, 96)) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", size, color).save(path)
+    return path
+
+
+def simple_template(*paragraphs: str, header: str | None = None, header_picture: tuple[Path, str] | None = None) -> bytes:
+    """A small template: paragraphs in the body, a header with text and perhaps a picture named in its alt text."""
+    from docx.shared import Mm
+
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    section = doc.sections[0]
+    if header is not None or header_picture is not None:
+        section.header.is_linked_to_previous = False
+        section.header.paragraphs[0].text = header or ""
+    if header_picture is not None:
+        path, alt = header_picture
+        section.header.paragraphs[0].add_run().add_picture(str(path), width=Mm(20))
+        for el in section.header._element.iter("{http://schemas.openxmlformats.org/drawingml/2006/picture}cNvPr"):
+            el.set("descr", alt)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def same_packages(ours: bytes, theirs: bytes) -> None:
+    """Part by part the same (relationship ids by what they point at), none pointing nowhere, the same media."""
+    a, b = zipfile.ZipFile(io.BytesIO(ours)), zipfile.ZipFile(io.BytesIO(theirs))
+    assert set(a.namelist()) == set(b.namelist())
+    for name in a.namelist():
+        if name.endswith((".xml", ".rels")):
+            mine, dangling = canonical(a, name)
+            assert not dangling, f"{name}: relationship ids that point nowhere: {dangling}"
+            assert mine == canonical(b, name)[0], name
+        else:
+            assert a.read(name) == b.read(name), name
+
+
+def ours_and_docxtpls(blob: bytes, context: dict, theirs_context) -> tuple[bytes, bytes]:
+    """The project's renderer (the way it picks for this template) and plain docxtpl, both finished by the layout step."""
+    from pipeline.documents.render import docxtpl_render
+
+    compiled = CompiledTemplate(blob, make_env(), context)
+    assert compiled.needs_docxtpl(context)  # decided at load: these values add parts
+    out = io.BytesIO()
+    docxtpl_render(blob, compiled, context, make_env()).save(out)
+    return out.getvalue(), docxtpl_reference_with(blob, theirs_context)
+
+
+def docxtpl_reference_with(blob: bytes, make_context) -> bytes:
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.init_docx()
+    tpl.render(make_context(tpl), jinja_env=make_env(), autoescape=True)
+    layout.finish(tpl.docx)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def test_an_image_variable_in_the_header_and_body_comes_out_as_docxtpls(tmp_path):
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    from pipeline.documents.context import Picture
+
+    logo = picture(tmp_path / "logo.png", "red")
+    blob = simple_template("{{ doc_no }}", "签名：{{ office.images.logo }}", header="{{ doc_no }} {{ office.images.logo }}")
+    context = {"doc_no": "淄改办发〔2026〕3号", "office": {"name": "淄博市委改革办", "images": {"logo": Picture(logo, 20, "logo")}}}
+    ours, theirs = ours_and_docxtpls(blob, context, lambda tpl: dict(
+        context, office={"name": "淄博市委改革办", "images": {"logo": InlineImage(tpl, str(logo), width=Mm(20))}}))
+    same_packages(ours, theirs)
+    zf = zipfile.ZipFile(io.BytesIO(ours))
+    assert [n for n in zf.namelist() if n.startswith("word/media/")] == ["word/media/image1.png"]  # one part, shared
+    for part in ("word/document.xml", "word/header1.xml"):  # each related to it
+        assert ("image", "word/media/image1.png") in rels_of(zf, part).values(), part
+    header = Document(io.BytesIO(ours)).sections[0].header
+    assert header.paragraphs[0].text.strip() == "淄改办发〔2026〕3号" and header._element.xpath(".//pic:pic")
+    # a template that prints office.name only stays compiled, though the office has a logo
+    assert not CompiledTemplate(simple_template("{{ office.name }}"), make_env(), context).fallback
+
+
+def test_a_hyperlink_gets_its_own_relationship(tmp_path):
+    from docxtpl import RichText
+
+    from pipeline.documents.context import Link
+
+    blob = simple_template("详见{{r site }}。")
+    context = {"site": Link("淄博改革网", "https://example.org/gaige")}
+
+    def theirs(tpl):
+        text = RichText()
+        text.add("淄博改革网", url_id=tpl.build_url_id("https://example.org/gaige"), color="0000FF", underline=True)
+        return {"site": text}
+
+    ours, reference = ours_and_docxtpls(blob, context, theirs)
+    same_packages(ours, reference)
+    document = Document(io.BytesIO(ours))
+    links = [r for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert [r.target_ref for r in links] == ["https://example.org/gaige"]
+    assert "详见淄博改革网。" in document.paragraphs[0].text + "".join(
+        t.text or "" for t in document.paragraphs[0]._element.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"))
+
+
+def test_an_inserted_word_file_brings_its_pictures(tmp_path):
+    from pipeline.documents.context import Insert
+
+    seal = picture(tmp_path / "seal.png", "blue")
+    inserted = Document()
+    inserted.add_paragraph("附：联系方式")
+    inserted.add_picture(str(seal))
+    inserted.save(tmp_path / "insert.docx")
+    blob = simple_template("{{ doc_no }}", "{{p insert }}")
+    context = {"doc_no": "3号", "insert": Insert(tmp_path / "insert.docx")}
+    ours, reference = ours_and_docxtpls(blob, context, lambda tpl: {"doc_no": "3号", "insert": tpl.new_subdoc(str(tmp_path / "insert.docx"))})
+    same_packages(ours, reference)
+    document = Document(io.BytesIO(ours))
+    assert "附：联系方式" in [p.text for p in document.paragraphs]
+    assert any(n.startswith("word/media/") for n in zipfile.ZipFile(io.BytesIO(ours)).namelist())
+
+
+def test_a_picture_placed_in_the_header_is_replaced_at_load_and_stays_compiled(tmp_path):
+    placeholder = picture(tmp_path / "placeholder.png", "gray")
+    logo = picture(tmp_path / "logo.png", "red")
+    blob = simple_template("{{ doc_no }}", header="{{ doc_no }}", header_picture=(placeholder, "标志占位"))
+    from pipeline.documents.render import replace_pictures
+
+    context = {"doc_no": "3号"}
+    compiled = CompiledTemplate(replace_pictures(blob, {"标志占位": str(logo)}), make_env(), context)
+    assert not compiled.needs_docxtpl(context)  # replaced once, for every document: the compiled path goes on
+    ours, _ = compiled.render(context)
+
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.replace_pic("标志占位", str(logo))
+    tpl.render(context, jinja_env=make_env(), autoescape=True)
+    layout.finish(tpl.docx)
+    out = io.BytesIO()
+    tpl.save(out)
+    same_packages(ours, out.getvalue())
+    media = [n for n in zipfile.ZipFile(io.BytesIO(ours)).namelist() if n.startswith("word/media/")]
+    assert [zipfile.ZipFile(io.BytesIO(ours)).read(n) for n in media] == [logo.read_bytes()]
+
+
+def with_office_images(project: Path, images: dict) -> None:
+    import yaml
+
+    config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    config["office"]["images"] = images
+    (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.skipif(__import__("pipeline.output.convert", fromlist=["soffice_path"]).soffice_path() is None, reason="needs LibreOffice")
+def test_an_office_header_with_the_number_and_a_logo_reaches_the_pdf(office, tmp_path):
+    import pdfplumber
+    import subprocess
+
+    (office / "images").mkdir()
+    picture(office / "images" / "logo.png", "red")
+    with_office_images(office, {"logo": {"file": "images/logo.png", "width_mm": 20}})
+    with_parts(office / "mine" / "urging.docx", header="{{ office.images.logo }} {{ doc_no }}")
+    assert run("templates", "check").exit_code == 0
+    result = run("monthly", "--as-of", "2026-11-28")
+    assert result.exit_code == 0, result.output
+    pdf_path = next((office / "out" / "2026-11" / "pdf").glob("*催〔*"))
+    with pdfplumber.open(pdf_path) as pdf:
+        page = pdf.pages[0]
+        text_top_pt = layout.MARGIN_TOP / layout.PT  # the text block starts 37 mm down: the header is above it
+        header_words = " ".join(w["text"] for w in page.extract_words() if w["bottom"] < text_top_pt)
+        assert "淄改办催〔2026〕1" in header_words.replace(" ", "")
+        [image] = [im for im in page.images if im["bottom"] < text_top_pt]
+        assert abs((image["x1"] - image["x0"]) - 20 / 25.4 * 72) < 1.5  # 20 mm wide, as configured
+        body = page.extract_text()
+        assert "{{" not in body and "张店区委改革办" in body
+    # the other kinds keep the compiled path: nothing of theirs uses the logo
+    reminder = Document(next((office / "out" / "2026-11" / "docx").glob("*提〔*")))
+    assert not reminder.sections[0].header._element.xpath(".//pic:pic")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf_path), str(tmp_path / "page")], check=True)
+
+
+def test_a_missing_logo_file_is_bad_config(office):
+    with_office_images(office, {"logo": "images/logo.png"})
+    result = run("templates", "check")
+    assert result.exit_code == 2
+    assert "office.images.logo.file: no such file" in result.output and "images/logo.png" in result.output
+
+
+def test_replace_media_by_content_as_docxtpl_does(tmp_path):
+    from pipeline.documents.render import replace_pictures
+
+    placeholder = picture(tmp_path / "placeholder.png", "gray")
+    logo = picture(tmp_path / "logo.png", "green")
+    blob = simple_template("{{ doc_no }}", header="{{ doc_no }}", header_picture=(placeholder, "占位"))
+    compiled = CompiledTemplate(replace_pictures(blob, {}, media={placeholder.read_bytes(): logo.read_bytes()}), make_env(), {})
+    ours, _ = compiled.render({"doc_no": "3号"})
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.replace_media(str(placeholder), str(logo))
+    tpl.render({"doc_no": "3号"}, jinja_env=make_env(), autoescape=True)
+    layout.finish(tpl.docx)
+    out = io.BytesIO()
+    tpl.save(out)
+    same_packages(ours, out.getvalue())
+    assert zipfile.ZipFile(io.BytesIO(ours)).read("word/media/image1.png") == logo.read_bytes()

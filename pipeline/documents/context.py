@@ -29,6 +29,26 @@ class Picture:
         return f"图片：{self.caption}（宽{self.width_mm:g}毫米）"
 
 
+class Link:
+    """A hyperlink for a template ({{r link }}): the renderer makes it a RichText with its own relationship."""
+
+    def __init__(self, text: str, url: str):
+        self.text, self.url = text, url
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Insert:
+    """A Word file put into the document whole ({{p insert }}): the renderer makes it a docxtpl Subdoc."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"插入：{self.path}"
+
+
 class CnDate(dt.date):
     """A date that prints as 2026年11月24日 (Arabic numerals, no leading zeros)."""
 
@@ -48,6 +68,8 @@ def office_context(config: Config) -> dict[str, Any]:
     return {
         "name": o.name, "short": o.short, "mark": o.mark, "prefix": o.prefix,
         "cc": list(o.cc), "contact": {"name": o.contact.name, "phone": o.contact.phone},
+        "images": {name: Picture(config.path(image.file), image.width_mm, name) for name, image in o.images.items()},
+        "pictures": {name: str(config.path(file)) for name, file in o.pictures.items()},  # read by the renderer at load
     }
 
 

@@ -40,21 +40,49 @@ def zh_number(n: int) -> str:
 
 
 def _with_pictures(tpl: DocxTemplate, value: Any) -> Any:
-    """Replace Picture values (at any depth) by docxtpl InlineImages bound to this document."""
+    """Replace the values that add parts (at any depth) by docxtpl's objects bound to this
+    document: Picture → InlineImage, Link → RichText with a hyperlink, Insert → Subdoc."""
     from docx.shared import Mm
     from docxtpl import InlineImage
 
-    from .context import Picture
+    from .context import Insert, Link, Picture
 
     if isinstance(value, Picture):
-        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
+        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm) if value.width_mm else None)
     if isinstance(value, InlineImage):  # made for another document: bind it to this one
         return InlineImage(tpl, value.image_descriptor, value.width, value.height, value.anchor)
+    if isinstance(value, Link):
+        text = RichText()
+        text.add(value.text, url_id=tpl.build_url_id(value.url), color="0000FF", underline=True)
+        return text
+    if isinstance(value, Insert):
+        return tpl.new_subdoc(str(value.path))
     if isinstance(value, dict):
         return {k: _with_pictures(tpl, v) for k, v in value.items()}
     if isinstance(value, list):
         return [_with_pictures(tpl, v) for v in value]
     return value
+
+
+def replace_pictures(blob: bytes, pictures: dict[str, Any], media: dict[bytes, bytes] | None = None,
+                     embedded: dict[bytes, bytes] | None = None) -> bytes:
+    """The template with the pictures placed in it (found by name, title or alt text, in the body,
+    headers and footers) replaced by the office's files: docxtpl's replace_pic, done once at load
+    (and its replace_media / replace_embedded, by the old file's content, for callers that have them)."""
+    if not pictures and not media and not embedded:
+        return blob
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.render_init()  # docxtpl's replacement state, without rendering anything
+    tpl.allow_missing_pics = True  # a picture may be in some of the office's templates only
+    for name, path in pictures.items():
+        tpl.replace_pic(name, path)
+    for old, new in (media or {}).items():
+        tpl.replace_media(io.BytesIO(old), io.BytesIO(new))
+    for old, new in (embedded or {}).items():
+        tpl.crc_to_new_embedded[DocxTemplate.get_file_crc(io.BytesIO(old))] = new
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
 
 
 def make_env() -> SandboxedEnvironment:
@@ -332,6 +360,22 @@ class CompiledTemplate:
         return out.getvalue(), body
 
 
+def check_fingerprint(path: Path, kind: str, context: dict[str, Any]) -> str | None:
+    """What a template check depends on: the template's bytes, its kind, the example context and the
+    code that checks and renders (None when the template cannot be read: then it is checked)."""
+    import hashlib
+    import json
+
+    try:
+        h = hashlib.sha256(path.read_bytes())
+    except OSError:
+        return None
+    for code in sorted(Path(__file__).resolve().parent.glob("*.py")):  # the documents package: all of it
+        h.update(code.read_bytes())
+    h.update(kind.encode() + json.dumps(context, sort_keys=True, ensure_ascii=False, default=repr).encode())
+    return h.hexdigest()
+
+
 class Unrenderable(Exception):
     """A value added a relationship the compiled path cannot add (a hyperlink, a picture …)."""
 
@@ -339,13 +383,13 @@ class Unrenderable(Exception):
 def _part_adding_types() -> tuple[type, ...]:
     from docxtpl import InlineImage
 
-    from .context import Picture
+    from .context import Insert, Link, Picture
 
     try:
         from docxtpl.subdoc import Subdoc
     except ImportError:  # docxcompose missing: no subdocuments at all
-        return (Picture, InlineImage)
-    return (Picture, InlineImage, Subdoc)
+        return (Picture, Link, Insert, InlineImage)
+    return (Picture, Link, Insert, InlineImage, Subdoc)
 
 
 _ADDS_PARTS = _part_adding_types()
@@ -470,14 +514,23 @@ class Renderer:
             problems += check_template(path, kind, contexts[kind], self.env)
         return problems
 
-    def load(self, kinds: list[str], contexts: dict[str, dict[str, Any]]) -> None:
+    def load(self, kinds: list[str], contexts: dict[str, dict[str, Any]], passed: set[str] | None = None) -> None:
         """Check and read the templates the run needs, once; any mistake is bad input. Each
-        template's way (compiled, or docxtpl for the variables that add pictures) is decided here."""
-        problems = self.check(kinds, contexts)
+        template's way (compiled, or docxtpl for the variables that add pictures) is decided here.
+
+        `passed`: fingerprints of checks that passed before (pipeline/output/cache.py keeps them):
+        a template whose bytes, example context and checking code are unchanged is not checked
+        again; the fingerprint of each check that passes now is added."""
+        keys = {kind: check_fingerprint(self.path(kind), kind, contexts[kind]) for kind in kinds} if passed is not None else {}
+        todo = [kind for kind in kinds if keys.get(kind) not in (passed or ())]
+        problems = self.check(todo, contexts)
         if problems:
             raise BadInput(problems)
+        if passed is not None:
+            passed.update(keys[kind] for kind in todo if keys[kind] is not None)
         for kind in kinds:
-            self._blobs[kind] = self.path(kind).read_bytes()
+            pictures = contexts[kind].get("office", {}).get("pictures", {})
+            self._blobs[kind] = replace_pictures(self.path(kind).read_bytes(), pictures)
             self._compiled[kind] = CompiledTemplate(self._blobs[kind], self.env, contexts[kind])
 
     @staticmethod
@@ -486,15 +539,17 @@ class Renderer:
         to catch what parsing cannot; return the python-docx Document."""
         from docx import Document
 
-        blob = path.read_bytes()
+        blob = replace_pictures(path.read_bytes(), context.get("office", {}).get("pictures", {}))
         context = {k: v for k, v in context.items() if k != "charts"} | {"charts": []}
         compiled = CompiledTemplate(blob, env, context)
-        if compiled.needs_docxtpl(context):
-            return docxtpl_render(blob, compiled, context, env)
         try:
+            if compiled.needs_docxtpl(context):
+                raise Unrenderable("")
             data, _ = compiled.render(context)
         except Unrenderable:
-            return docxtpl_render(blob, compiled, context, env)
+            out = io.BytesIO()  # saved and read again: docxtpl swaps header parts under python-docx's cache
+            docxtpl_render(blob, compiled, context, env).save(out)
+            data = out.getvalue()
         return Document(io.BytesIO(data))
 
     def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:

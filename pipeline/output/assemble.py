@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pypdf import PdfReader
-from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject,
-                           StreamObject, TextStringObject)
 
 from .reproducible import Parsed
 
@@ -49,6 +46,8 @@ class Made:
 
 
 def count_pages(pdf: Path) -> int:
+    from pypdf import PdfReader  # pypdf (~0.3 s to import) only where a PDF is not of the plain shape
+
     return len(PdfReader(pdf).pages)
 
 
@@ -87,7 +86,10 @@ class PrintBundle:
         obj.write_to_stream(self.fh)
         self.fh.write(b"\nendobj\n")
 
-    def add(self, doc: Made, reader: PdfReader) -> None:
+    def add(self, doc: Made, reader) -> None:
+        """Add a PDF read by pypdf (any shape)."""
+        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, StreamObject
+
         numbers: dict[int, int] = {}
         queue: list[IndirectObject] = []
 
@@ -141,6 +143,8 @@ class PrintBundle:
         try:
             return self._add_plain(doc, Parsed(data))
         except (ValueError, KeyError, IndexError):
+            from pypdf import PdfReader
+
             reader = PdfReader(io.BytesIO(data))
             self.add(doc, reader)
             return len(reader.pages)
@@ -205,26 +209,25 @@ class PrintBundle:
 
     def write(self) -> int:
         """Write the page tree, the bookmarks, the catalog and the cross-reference table; close."""
-        ref = lambda n: IndirectObject(n, 0, None)  # noqa: E731
-        self._write(self.PAGES, DictionaryObject({
-            NameObject("/Type"): NameObject("/Pages"), NameObject("/Count"): NumberObject(len(self.pages)),
-            NameObject("/Kids"): ArrayObject(ref(n) for n in self.pages)}))
+        def raw(number: int, text: bytes) -> None:
+            self._write_raw(number, text, b"\nendobj\n")
+
+        kids = b" ".join(b"%d 0 R" % n for n in self.pages)
+        raw(self.PAGES, b"<</Type/Pages/Count %d/Kids[%s]>>" % (len(self.pages), kids))
         items = [self._number() for _ in self.marks]
         for i, (title, page) in enumerate(self.marks):
-            item = {NameObject("/Title"): TextStringObject(title), NameObject("/Parent"): ref(self.OUTLINES),
-                    NameObject("/Dest"): ArrayObject([ref(page), NameObject("/Fit")])}
+            item = b"<</Title<FEFF%s>/Parent %d 0 R/Dest[%d 0 R/Fit]" % (title.encode("utf-16-be").hex().upper().encode(),
+                                                                          self.OUTLINES, page)
             if i:
-                item[NameObject("/Prev")] = ref(items[i - 1])
+                item += b"/Prev %d 0 R" % items[i - 1]
             if i + 1 < len(items):
-                item[NameObject("/Next")] = ref(items[i + 1])
-            self._write(items[i], DictionaryObject(item))
-        outlines = {NameObject("/Type"): NameObject("/Outlines"), NameObject("/Count"): NumberObject(len(items))}
+                item += b"/Next %d 0 R" % items[i + 1]
+            raw(items[i], item + b">>")
+        outlines = b"<</Type/Outlines/Count %d" % len(items)
         if items:
-            outlines[NameObject("/First")], outlines[NameObject("/Last")] = ref(items[0]), ref(items[-1])
-        self._write(self.OUTLINES, DictionaryObject(outlines))
-        self._write(self.CATALOG, DictionaryObject({
-            NameObject("/Type"): NameObject("/Catalog"), NameObject("/Pages"): ref(self.PAGES),
-            NameObject("/Outlines"): ref(self.OUTLINES), NameObject("/PageMode"): NameObject("/UseOutlines")}))
+            outlines += b"/First %d 0 R/Last %d 0 R" % (items[0], items[-1])
+        raw(self.OUTLINES, outlines + b">>")
+        raw(self.CATALOG, b"<</Type/Catalog/Pages %d 0 R/Outlines %d 0 R/PageMode/UseOutlines>>" % (self.PAGES, self.OUTLINES))
         xref = self.fh.tell()
         size = self.next_number
         self.fh.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
@@ -284,15 +287,32 @@ def _ruled(ws, dates: tuple[int, ...] = (), late_column: int | None = None) -> N
     """Thin rules round every cell from the header row down; text wrapped, the header bold and centred;
     `dates` (column numbers) as yyyy-mm-dd; a row whose `late_column` is above 0 shaded."""
     _styles(ws.parent)
+    styled = _Styler()
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
         if row[0].row == 2:
             for cell in row:
-                cell.style = "mn-header"
+                styled(cell, "mn-header")
             continue
         late = late_column is not None and (row[late_column - 1].value or 0) > 0
         plain, dated = ("mn-late", "mn-late-date") if late else ("mn-cell", "mn-date")
         for cell in row:
-            cell.style = dated if cell.column in dates else plain
+            styled(cell, dated if cell.column in dates else plain)
+
+
+class _Styler:
+    """Give a cell a named style: the first cell of each style looks it up by name (openpyxl scans
+    its list of named styles each time); the others copy that cell's style record (nine numbers)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, object] = {}
+
+    def __call__(self, cell, name: str) -> None:
+        record = self.records.get(name)
+        if record is None:
+            cell.style = name
+            self.records[name] = cell._style
+        else:
+            cell._style = copy.copy(record)
 
 
 def _print_landscape(ws) -> None:
@@ -393,9 +413,10 @@ def ranking_sheet(ranking, dest: Path, heading: str) -> None:
             ws.append([row.rank, row.unit.short, *[float(x) for x in row.scores], float(row.total), row.change,
                        float(row.annual_text)])
         _styles(wb)
+        styled = _Styler()
         for r in ws.iter_rows(min_row=2, max_row=ws.max_row):
             for cell in r:
-                cell.style = "mn-rank-header" if cell.row == 2 else "mn-rank-score" if isinstance(cell.value, float) else "mn-rank"
+                styled(cell, "mn-rank-header" if cell.row == 2 else "mn-rank-score" if isinstance(cell.value, float) else "mn-rank")
         for col in range(1, len(headers) + 1):
             ws.column_dimensions[get_column_letter(col)].width = 22 if col == 2 else 14
         ws.freeze_panes = "A3"

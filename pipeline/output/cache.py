@@ -7,7 +7,7 @@ An entry is keyed by the SHA-256 of everything that decides the PDF and the deli
   size, modification time);
 - the code that converts, measures and places the 版记 (the source of pipeline/documents/layout.py,
   pipeline/output/convert.py, uno_worker.py, reproducible.py and of the `after` step's module);
-- the LibreOffice version (`soffice --version`);
+- the LibreOffice installation (versionrc and its program files' size and time);
 - the PDF's creation-date stamp.
 It holds the PDF, the DOCX as the 版记 placement left it, and a record with both files' SHA-256:
 an entry whose files do not match its record is damaged, dropped, and made again.
@@ -41,11 +41,24 @@ class Entry:
 
 
 def libreoffice_version() -> str:
-    """`soffice --version`, asked once per LibreOffice installation (its program file's size and time)."""
+    """The installed LibreOffice: its versionrc (build id) with the size and time of its program
+    files, which an upgrade replaces; where there is no versionrc, `soffice --version` (starting
+    soffice only to ask costs ~0.1 s, seconds on a loaded machine)."""
     soffice = convert.soffice_path()
     if soffice is None:
         return "none"
     real = os.path.realpath(soffice)
+    program = Path(real).parent
+    rc = program / "versionrc"
+    if rc.is_file():
+        h = hashlib.sha256(rc.read_bytes())
+        for name in ("soffice.bin", "libmergedlo.so", "libsofficeapp.so"):
+            try:
+                st = (program / name).stat()
+            except OSError:
+                continue
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        return f"{program} {h.hexdigest()}"
     st = os.stat(real)
     return _version(real, st.st_size, st.st_mtime_ns)
 
@@ -78,6 +91,19 @@ def fonts_fingerprint(conf: Path | None = None) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=16)
+def _module_hash(fn: Callable | None) -> str:
+    """SHA-256 of the source file of an after-conversion step (whatever module it lives in)."""
+    import inspect
+
+    if fn is None:
+        return ""
+    try:
+        return hashlib.sha256(Path(inspect.getsourcefile(fn) or "").read_bytes()).hexdigest()
+    except (OSError, TypeError):
+        return ""
+
+
 def code_fingerprint(extra: tuple[Path, ...] = ()) -> str:
     h = hashlib.sha256()
     for path in sorted({*CODE, *extra}):
@@ -108,7 +134,7 @@ class ConversionCache:
 
     def key(self, docx: bytes, stamp: str | None, after: Callable | None) -> str:
         h = hashlib.sha256(self.environment.encode())
-        h.update(f"\0{stamp}\0{getattr(after, '__qualname__', None)}\0".encode())
+        h.update(f"\0{stamp}\0{getattr(after, '__qualname__', None)}\0{_module_hash(after)}\0".encode())
         h.update(docx)
         return h.hexdigest()
 
@@ -141,6 +167,20 @@ class ConversionCache:
             pass
         self.hits += 1
         return entry
+
+    def deliver(self, key: str, entry: Entry, docx: Path, pdf: Path) -> None:
+        """Put an entry's files at docx and pdf: hard links to the cache's files where the file
+        system allows (nothing copied; a delivered file changed in place shows as a damaged entry
+        next time, and is converted again), else copies."""
+        _, cached_pdf, cached_docx = self._paths(key)
+        for src, dest, data in ((cached_docx, docx, entry.docx), (cached_pdf, pdf, entry.pdf)):
+            part = dest.with_name(dest.name + ".link")
+            try:
+                os.link(src, part)
+                os.replace(part, dest)
+            except OSError:
+                part.unlink(missing_ok=True)
+                dest.write_bytes(data)
 
     def put(self, key: str, docx: bytes, pdf: bytes) -> None:
         """Store an entry: the files first, then the record that vouches for them (each written
@@ -195,7 +235,8 @@ class ConversionCache:
 
 class Keep:
     """Small results kept between runs beside the conversion cache (out/.cache/): the split of every
-    long title (jieba's dictionary takes ~1 s to load) and the ranking charts (matplotlib ~2 s).
+    long title (jieba's dictionary takes ~1 s to load), the ranking charts (matplotlib ~2 s) and the
+    fingerprints of template checks that passed (a trial render of every kind, ~0.5 s).
     Each is keyed by what makes it, the code included; used with --no-pdf too, and not with --no-cache."""
 
     TITLES_KEPT = 20_000
@@ -205,6 +246,12 @@ class Keep:
         self.titles_path = folder / f"titles-{_titles_version()}.json"
         self.loaded: set = set()
         self.pending: list[tuple[Path, bytes]] = []
+        self.checks_path = folder / "checked.json"
+        try:
+            self.checked: set[str] = set(json.loads(self.checks_path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            self.checked = set()
+        self.checks_loaded = set(self.checked)
 
     def load_titles(self) -> None:
         from ..documents import layout
@@ -225,6 +272,8 @@ class Keep:
         try:
             for path, data in self.pending:
                 _write(path, data)
+            if self.checked != self.checks_loaded:
+                _write(self.checks_path, json.dumps(sorted(self.checked)[-1000:]).encode())
             if not set(layout.KNOWN_TITLES) <= self.loaded:
                 rows = [[text, chars, list(lines)] for (text, chars), lines in layout.KNOWN_TITLES.items()]
                 _write(self.titles_path, json.dumps(rows[-self.TITLES_KEPT:], ensure_ascii=False).encode("utf-8"))
