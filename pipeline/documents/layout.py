@@ -584,6 +584,15 @@ def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
         # printed on both sides, the 版记 goes on the back: start the next (even) page, where its
         # top rule comes COLOPHON_TOP_PT under the page-break line, and move it down from there
         # (the next pass measures it again and corrects what is left)
+        if _starts_its_section(table):
+            # the 版记 is all there is on its page (a part of its own, after a landscape 附件): a page
+            # break there would not start a new page, so that page becomes a section of its own,
+            # blank and without a page number (GB/T 9704 §7.5); the check pass places the 版记
+            _blank_section_before(document, table)
+            from .docxbase import save_docx
+
+            save_docx(document, docx_path)
+            return True
         spacers.append(_spacer(LINE, page_break=True))
         gap = TEXT_BOTTOM_PT - COLOPHON_ALLOWANCE_PT - (TEXT_TOP_PT + LINE / PT + COLOPHON_TOP_PT + bottom - top)
     elif gap < 0.5:
@@ -598,6 +607,42 @@ def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
 
     save_docx(document, docx_path)
     return True
+
+
+def _starts_its_section(table) -> bool:
+    """Is the 版记 table the first thing of its section (only empty paragraphs between it and the
+    paragraph that ends the section before)?"""
+    prev = table.getprevious()
+    while prev is not None:
+        if prev.tag != _W_P:
+            return False
+        ppr = prev.find(_W_PPR)
+        if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+            return True
+        if paragraph_text(prev).strip() or prev.find(".//" + qn("w:drawing")) is not None:
+            return False
+        prev = prev.getprevious()
+    return False
+
+
+def _blank_section_before(document, table) -> None:
+    """End a section of one empty page, with empty footers, just before the 版记 table."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    last = document.element.body.find(qn("w:sectPr"))
+    blank = copy.deepcopy(last)
+    for ref in blank.findall(qn("w:footerReference")) + blank.findall(qn("w:headerReference")) + blank.findall(qn("w:titlePg")):
+        blank.remove(ref)
+    _, rid = document.part.add_footer_part()  # python-docx: an empty footer part
+    for kind in ("even", "default"):
+        ref = OxmlElement("w:footerReference")
+        ref.set(qn("w:type"), kind)
+        ref.set(qn("r:id"), rid)
+        blank.insert(0, ref)
+    p = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="MNPlain"/></w:pPr></w:p>')
+    p.find(qn("w:pPr")).append(blank)
+    table.addprevious(p)
 
 
 def _spacer(twips: int, page_break: bool):
