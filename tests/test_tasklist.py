@@ -300,3 +300,45 @@ def test_the_sample_office_year_with_a_blank_unnumbered_page_before_the_colophon
         assert pages[-2].chars == []  # blank, not even a page number
         last = "".join(c["text"] for c in pages[-1].chars)
         assert f"—{len(pages)}—" in last.replace(" ", "") and "印发" in last
+
+
+def test_turned_page_numbers_in_place_when_the_landscape_part_starts_on_an_even_page(tmp_path):
+    """LibreOffice drops a footer shape's offsets on a page style first used on an even page: the
+    box is aligned to the page's corner instead, so the numbers land in place whichever page the
+    landscape part starts on (here page 2, even)."""
+    import importlib.util
+
+    from docx.enum.section import WD_SECTION
+
+    from pipeline.documents import layout as L
+    from pipeline.documents.docxbase import landscape_page_number_footer, landscape_setup
+    from pipeline.output.convert import convert_all
+
+    spec = importlib.util.spec_from_file_location("build_templates", Path(__file__).resolve().parents[1] / "tools" / "build_templates.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    base_document, para = builder.base_document, builder.para
+
+    doc = base_document()
+    para(doc, L.S_BODY, "正文。")
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    landscape_setup(section)
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    landscape_page_number_footer(section.footer, "right", 9001)
+    landscape_page_number_footer(section.even_page_footer, "left", 9002)
+    for i in range(60):
+        para(doc, L.S_PLAIN, f"第{i + 1}行")
+    doc.save(tmp_path / "turned.docx")
+    [pdf_path] = convert_all([tmp_path / "turned.docx"], tmp_path, 1)
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = pdf.pages[1:]
+        assert len(pages) >= 3 and all(p.width > p.height for p in pages)
+        for i, page in enumerate(pages, start=2):
+            chars = sorted((c for c in page.chars if not c["upright"]), key=lambda c: c["top"])
+            assert "".join(c["text"] for c in chars).replace(" ", "") == f"—{i}—"
+            assert abs(max(c["x1"] for c in chars) - 31.6 * MM) < 0.5 * MM
+            if i % 2:
+                assert abs(chars[-1]["bottom"] - (184 * MM - 14)) < 1 * MM
+            else:
+                assert abs(chars[0]["top"] - (28 * MM + 14)) < 1 * MM
