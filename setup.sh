@@ -7,6 +7,14 @@ cd "$(dirname "$0")"
 
 PACKAGES="python3-venv python3-uno libreoffice-writer-nogui libreoffice-calc-nogui fontconfig poppler-utils
 fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai fonts-hanazono texlive-lang-chinese"
+# --browser: Debian's Chromium too, for the workbench's browser tests (Playwright drives it; it
+# cannot download a browser of its own). Running the tool and the workbench do not need it.
+for arg in "$@"; do
+    case "$arg" in
+        --browser) PACKAGES="$PACKAGES chromium" ;;
+        *) echo "setup: unknown option $arg (use --browser)" >&2; exit 2 ;;
+    esac
+done
 
 missing=""
 for pkg in $PACKAGES; do

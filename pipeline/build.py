@@ -42,6 +42,7 @@ from .sources import read_office
 
 Progress = Callable[[str, int, int], None]
 MONTHLY_KINDS = [k.value for k in MONTHLY]
+SLIP_KINDS = (Kind.REMINDER, Kind.ASSIGNMENT, Kind.URGING, Kind.ORDER, Kind.FINDING_URGING)
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\u200e\u200f\u202a-\u202e]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -288,7 +289,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                 ))
                 if pdf:
                     # a 版记 goes to the foot of the last even page, measured in the PDF as soon as it exists
-                    after = layout.place_colophon if has_colophon else None
+                    # a slip that runs over is tightened to fit its page, after a first look
+                    after = layout.finish_formal if has_colophon else layout.fit_slip if d.kind in SLIP_KINDS else layout.fit_document
                     pdf_path = pdf_dir / (Path(name).stem + ".pdf")
                     key = cache.key(docx_path.read_bytes(), stamp, after) if cache is not None else None
                     entry = cache.get(key) if key is not None else None

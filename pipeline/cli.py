@@ -194,8 +194,9 @@ def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_p
 @click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
 @click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
 @click.pass_obj
-def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
     """The year's 任务分工 notice (landscape task table) and 目标责任书, in out/tasklist-YEAR/."""
     from .periodic import tasklist as year_list
 
@@ -203,7 +204,7 @@ def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: b
         day = _date_option(date, "--date") or dt.date.today()
         config = obj.config()
         summary = year_list.tasklist(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                     jobs=jobs, progress=_progress(obj.quiet))
+                                     jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -216,6 +217,8 @@ def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: b
             click.echo(f"  {doc_no}  {kind}  {unit}")
         return
     pages = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    if summary.reused:
+        pages += f" ({summary.converted} converted, {summary.reused} unchanged from the cache)"
     click.echo(f"{year}: task list notice {summary.planned[0][1]} and {pledges} 目标责任书 (two copies each in the bundle);"
                f" written to {display(summary.out)}{pages}.")
 

@@ -438,6 +438,10 @@ def load_config(path: Path) -> Config:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         problems.append(Problem(shown, f"kinds: two kinds are called {'、'.join(twice)}; each kind needs its own name"))
+    for key in ("requirements", "assessment"):
+        texts = getattr(config.pledge, key)
+        if isinstance(texts, list) and (not texts or any(isinstance(t, str) and not t.strip() for t in texts)):
+            problems.append(Problem(shown, f"pledge.{key}: needs at least one paragraph, none empty (leave it out for the default text)"))
     for cat in config.pledge.categories:
         if isinstance(cat, str) and cat not in config.units.categories:
             problems.append(Problem(shown, f"pledge.categories: {cat!r} is not a unit category (units.categories: {'、'.join(config.units.categories)})"))

@@ -58,7 +58,10 @@ def test_compiled_renderer_keeps_odd_text_verbatim(renderer, tmp_path):
     odd = "“引号”\"<&>\" {{ x }} {% if %} 😀 𠀀䶮 \u200f"
     ctx["task"] = dict(ctx["task"], title=odd)
     r.render("urging", ctx, tmp_path / "odd.docx")
-    assert odd in "\n".join(p.text for p in Document(tmp_path / "odd.docx").paragraphs)
+    # printed inside the template's “”, the title's own “” become ‘’ (GB/T 15834); nothing else changes
+    nested = layout.nest_quotes(f"“{odd}”")[1:-1]
+    assert nested != odd and "‘引号’" in nested
+    assert nested in "\n".join(p.text for p in Document(tmp_path / "odd.docx").paragraphs)
 
 
 def descendants(pid: int) -> list[int]:

@@ -20,6 +20,8 @@ import traceback
 from pathlib import Path
 
 import pytest
+
+from pipeline.documents.layout import nest_quotes
 import yaml
 from click.testing import CliRunner
 
@@ -305,8 +307,13 @@ def test_odd_text_is_verbatim_in_docx(odd_docx, key):
     holding = [name for name, body in odd_docx.items() if text in body]
     assert holding, f"{text!r} is in no document"
     body = odd_docx[holding[0]]
-    # the title is printed twice in a reminder (subject and the upper document's title): both exact
-    assert body.count(text) >= 2
+    # the title is printed twice in a reminder: as it is, and inside the template's own “” where
+    # its own “” become ‘’ (GB/T 15834, nest_quotes); nothing else in it changes
+    nested = nest_quotes(f"“{text}”")[1:-1]
+    if nested == text:
+        assert body.count(text) >= 2
+    else:
+        assert body.count(text) >= 1 and nested in body
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if escaped != text:
         assert escaped not in body, "escaped twice"

@@ -136,6 +136,10 @@ def test_receipts_and_replies_recorded_by_each_command_then_counted(office):
     last = result.output.strip().splitlines()[-1]
     assert last == f"签收反馈（2026年，截至2026-12-28）：发文数 {total}，已签收 10，未签收（超过5天） 108，按期反馈 5，逾期反馈 1，未反馈（已逾期） 16。"
 
+    # the sheet itself can be filled in and imported: as written, it records nothing new
+    again = run_in(office, "register", "import", str(out / "签收反馈.xlsx"))
+    assert again.exit_code == 0 and "recorded for 0 documents; 10 already recorded so." in again.output, again.output
+
 
 def _snapshot(project: Path) -> list[tuple]:
     return rows_of(project / "data" / "register.sqlite")

@@ -130,6 +130,7 @@ def test_every_task_once_in_order_and_no_row_split(year):
             cells = [(c or "").replace("\n", "").replace(" ", "") for c in row]
             if cells[0] and not cells[0].isdigit():  # a group's heading row (spans the table)
                 groups.append(cells[0])
+                assert row is not p["tables"][0][-1], f"{cells[0]} is the last row of its page"  # kept with its first task
                 continue
             # a split row would leave a continuation without its 序号, or a title cut in two
             assert cells[0].isdigit(), row
@@ -147,6 +148,9 @@ def test_page_numbers_run_on_and_turn_with_the_landscape_pages(year):
     numbers, portrait_tops = [], []
     for i, p in enumerate(year["pages"], start=1):
         if _landscape(p):
+            continue
+        if not p["upright"] and not p["turned"]:  # a blank page (before the 版记): no page number
+            assert i == len(year["pages"]) - 1
             continue
         chars = sorted((c for c in p["upright"] if c["top"] > 262 * MM), key=lambda c: c["x0"])
         text = "".join(c["text"] for c in chars)
@@ -175,7 +179,8 @@ def test_page_numbers_run_on_and_turn_with_the_landscape_pages(year):
         numbers.append((i, int(text.strip("—"))))
     numbers.sort()
     assert [n for _, n in numbers] == [i for i, _ in numbers]  # 1, 2, 3 … on through the landscape pages
-    assert [i for i, _ in numbers] == list(range(1, len(year["pages"]) + 1))  # every page has its number
+    blank = [i for i, p in enumerate(year["pages"], start=1) if not p["upright"] and not p["turned"]]
+    assert [i for i, _ in numbers] == [i for i in range(1, len(year["pages"]) + 1) if i not in blank]  # every other page numbered
     assert any(_landscape(year["pages"][i - 1]) and i % 2 for i, _ in numbers)
     assert any(_landscape(year["pages"][i - 1]) and not i % 2 for i, _ in numbers)
 
@@ -271,3 +276,69 @@ def test_a_year_without_tasks_is_bad_input_and_writes_nothing(tiny):
     assert result.exit_code == 2
     assert "no task of 2031" in result.output
     assert not (tiny / "out").exists() and not (tiny / "data" / "register.sqlite").exists()
+
+
+def test_the_sample_office_year_with_a_blank_unnumbered_page_before_the_colophon(tmp_path):
+    """The sample office's 2027: its table ends on an even page, so the 版记 goes on the back of the
+    next sheet, and the blank page before it carries no number (GB/T 9704 §7.5)."""
+    from conftest import copy_sample
+
+    project = copy_sample(tmp_path / "office")
+    result = run_in(project, "tasklist", "--year", "2027", "--date", "2027-01-20")
+    assert result.exit_code == 0, result.output
+    out = project / "out" / "tasklist-2027"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    docs = manifest["documents"]
+    assert [d["recipient"] for d in docs if d["kind"] == "pledge"] == [
+        "市委全面深化改革委员会经济体制和生态文明体制改革专项小组", "市委全面深化改革委员会民主法制领域改革专项小组",
+        "市委全面深化改革委员会文化体制改革专项小组", "市委全面深化改革委员会社会体制改革专项小组"]
+    for d in docs:
+        assert lint_pdf(out / d["pdf"]) == [], d["doc_no"]
+    with pdfplumber.open(out / docs[0]["pdf"]) as pdf:
+        pages = pdf.pages
+        assert pages[-3].width > pages[-3].height and (len(pages) - 2) % 2 == 0  # the table ends on an even page
+        assert pages[-2].chars == []  # blank, not even a page number
+        last = "".join(c["text"] for c in pages[-1].chars)
+        assert f"—{len(pages)}—" in last.replace(" ", "") and "印发" in last
+
+
+def test_turned_page_numbers_in_place_when_the_landscape_part_starts_on_an_even_page(tmp_path):
+    """LibreOffice drops a footer shape's offsets on a page style first used on an even page: the
+    box is aligned to the page's corner instead, so the numbers land in place whichever page the
+    landscape part starts on (here page 2, even)."""
+    import importlib.util
+
+    from docx.enum.section import WD_SECTION
+
+    from pipeline.documents import layout as L
+    from pipeline.documents.docxbase import landscape_page_number_footer, landscape_setup
+    from pipeline.output.convert import convert_all
+
+    spec = importlib.util.spec_from_file_location("build_templates", Path(__file__).resolve().parents[1] / "tools" / "build_templates.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    base_document, para = builder.base_document, builder.para
+
+    doc = base_document()
+    para(doc, L.S_BODY, "正文。")
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    landscape_setup(section)
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    landscape_page_number_footer(section.footer, "right", 9001)
+    landscape_page_number_footer(section.even_page_footer, "left", 9002)
+    for i in range(60):
+        para(doc, L.S_PLAIN, f"第{i + 1}行")
+    doc.save(tmp_path / "turned.docx")
+    [pdf_path] = convert_all([tmp_path / "turned.docx"], tmp_path, 1)
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = pdf.pages[1:]
+        assert len(pages) >= 3 and all(p.width > p.height for p in pages)
+        for i, page in enumerate(pages, start=2):
+            chars = sorted((c for c in page.chars if not c["upright"]), key=lambda c: c["top"])
+            assert "".join(c["text"] for c in chars).replace(" ", "") == f"—{i}—"
+            assert abs(max(c["x1"] for c in chars) - 31.6 * MM) < 0.5 * MM
+            if i % 2:
+                assert abs(chars[-1]["bottom"] - (184 * MM - 14)) < 1 * MM
+            else:
+                assert abs(chars[0]["top"] - (28 * MM + 14)) < 1 * MM

@@ -293,6 +293,13 @@ def colophon(doc) -> None:
     first.addnext(parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{{%tr endif %}}</w:t></w:r></w:p></w:tc></w:tr>'))
 
 
+def heading_run(p, text: str):
+    """A table header's text in 黑体 (not bold 仿宋), as 公文 tables are set."""
+    run = p.add_run(text)
+    run._r.get_or_add_rPr().insert(0, parse_xml(fonts_xml(L.HEITI).replace("<w:rFonts", f"<w:rFonts {nsdecls('w')}", 1)))
+    return run
+
+
 def attachment_table(doc, headers: list[tuple[str, int]], row_fields: list[str], loop: str) -> None:
     """An attachment table: header repeated on every page, rows never split across pages."""
     table = doc.add_table(rows=3, cols=len(headers))
@@ -309,17 +316,19 @@ def attachment_table(doc, headers: list[tuple[str, int]], row_fields: list[str],
         p = header.cells[i].paragraphs[0]
         p.style = L.S_TABLE
         p.alignment = 1
-        p.add_run(text).bold = True
+        heading_run(p, text)
     loop_row = table.rows[1]
     loop_row.cells[0].paragraphs[0].add_run("{%tr " + loop + " %}")
     body_row = table.rows[2]
     body_row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
     for i, field_text in enumerate(row_fields):
-        p = body_row.cells[i].paragraphs[0]
-        p.style = L.S_TABLE
-        if i == 0 or "due" in field_text or "date" in field_text:
-            p.alignment = 1
-        p.add_run(field_text)
+        cell = body_row.cells[i]
+        for k, line in enumerate(field_text.split("\n")):  # a second line: a paragraph of its own
+            p = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
+            p.style = L.S_TABLE
+            if i == 0 or "due" in field_text or "date" in field_text or "days" in field_text:
+                p.alignment = 1
+            p.add_run(line)
     end = parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{{%tr endfor %}}</w:t></w:r></w:p></w:tc></w:tr>')
     body_row._tr.addnext(end)
 
@@ -356,7 +365,7 @@ def finding_urging():
     para(doc, L.S_ADDRESSEE, "{{ unit.name }}：")
     field(doc, "一、逾期情况。", "截至{{ date }}，你单位以下{{ count }}个督察反馈问题已超过整改时限，仍未完成整改：")
     attachment_table(doc, [("编号", 1500), ("问题", 3545), ("整改时限", 1300), ("逾期天数", 900), ("交办通知", 1600)],
-                     ["{{ f.id }}", "{{ f.problem }}", "{{ f.due }}", "{{ f.days_overdue }}天", "{{ f.notice.doc_no }}（{{ f.notice.date }}）"],
+                     ["{{ f.id }}", "{{ f.problem }}", "{{ f.due }}", "{{ f.days_overdue }}天", "{{ f.notice.doc_no }}\n（{{ f.notice.date }}）"],
                      "for f in findings")
     field(doc, "二、催办要求。", "请于{{ reply_by }}前将整改进展及逾期原因书面报送{{ office.short }}，并采取有力措施，尽快完成整改。整改到位的，同时报送佐证材料，经复查后予以销账。")
     slip_foot(doc)
@@ -378,7 +387,10 @@ def ranking_table(doc) -> None:
         p = rows[0].cells[i].paragraphs[0]
         p.style = L.S_TABLE
         p.alignment = 1
-        p.add_run(text).bold = "{%" not in text
+        if "{%" in text:
+            p.add_run(text)
+        else:
+            heading_run(p, text)
     rows[1].cells[0].paragraphs[0].add_run("{%tr for r in c.rows %}")
     rows[2]._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
     for i, text in enumerate(row):

@@ -398,31 +398,130 @@ def finish_body(body, styles: StyleInfo) -> None:
 BODY_STYLES = (S_BODY, S_H1, S_H2, S_H3)
 
 
+TABLE_PT = 14  # 四号 in a table
+TABLE_SMALL_PT = 12  # 小四, for a table of many columns or wide unbreakable cells
+TABLE_MANY_COLUMNS = 7
+CELL_MARGIN = 57  # twips each side (the 公文表格 style)
+TEXT_MIN_EM = 8  # a text column is at least this many characters wide
+SHORT_EM = 7  # a cell up to this wide (a unit's short name, 28天) is not broken
+_UNBREAKABLE = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|（\d{4}年\d{1,2}月\d{1,2}日）|[-+−±]?\d+(?:\.\d+)?[%天个项分名]?"
+                          r"|[^\s，。；]{1,12}〔\d{4}〕\d+号|[A-Za-z0-9][-A-Za-z0-9_.]*|[↑↓]?\d+(?:\.\d+)?)$")
+_W_TR, _W_TC, _W_R = qn("w:tr"), qn("w:tc"), qn("w:r")
+
+
+def _cell_paragraphs(tc) -> list[str]:
+    return [paragraph_text(p).strip() for p in tc.iter(_W_P)]
+
+
+def unbreakable(text: str) -> bool:
+    """A date, a number, a 文号, an id or a short name: a table cell that must stay on one line."""
+    return bool(_UNBREAKABLE.match(text)) or 0 < text_width_em(text) <= SHORT_EM
+
+
 def fit_table(tbl) -> None:
-    """Give a table that docxtpl widened ({%tc %} columns) widths that fill the text block:
-    a narrow first column (名次/序号), a wide second (单位), the rest shared."""
+    """Set a 公文 table the way offices do: column widths from the content, so a date, a number, a
+    文号 or a unit's short name never wraps and the text columns share the rest; 四号 (14 pt) text,
+    小四 (12 pt) when the table has many columns or the unbreakable cells need it; the header row
+    (w:tblHeader) in 黑体. The 版记 (one column) and tables that are not grids are left alone."""
     grid = tbl.find(qn("w:tblGrid"))
-    rows = tbl.findall(qn("w:tr"))
-    if grid is None or not rows:
+    rows = tbl.findall(_W_TR)
+    if grid is None or len(rows) < 2:
         return
     cols = grid.findall(qn("w:gridCol"))
-    widths = [int(c.get(qn("w:w")) or 0) for c in cols]
-    text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
-    cells = rows[0].findall(qn("w:tc"))
-    if sum(widths) in (text_w, LANDSCAPE_TEXT_W) and len(cells) == len(cols) or len(cells) != len(cols) or len(cols) < 6:
+    n = len(cols)
+    if n < 2 or any(len(tr.findall(_W_TC)) != n for tr in rows):
         return
-    first, second = 800, 2300
-    rest = (text_w - first - second) // (len(cols) - 2)
-    new = [first, second] + [rest] * (len(cols) - 2)
-    new[-1] += text_w - sum(new)
-    for col, w in zip(cols, new):
+    header = [tr for tr in rows if tr.find(qn("w:trPr") + "/" + qn("w:tblHeader")) is not None]
+    body = [tr for tr in rows if tr not in header]
+    if not header or not body:
+        return
+    text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
+    if sum(int(c.get(qn("w:w")) or 0) for c in cols) > text_w + 200:  # a table on a landscape page (225 mm)
+        text_w = LANDSCAPE_TEXT_W
+    fixed_em = [0.0] * n  # the widest unbreakable cell of each column
+    text_em = [0.0] * n  # the longest breakable cell (0: no text column)
+    for tr in body:
+        for c, tc in enumerate(tr.findall(_W_TC)):
+            for text in _cell_paragraphs(tc):
+                width = text_width_em(text)
+                if unbreakable(text):
+                    fixed_em[c] = max(fixed_em[c], width)
+                else:
+                    text_em[c] = max(text_em[c], width)
+    for tr in header:  # a header may wrap, but not inside a two-character word
+        for c, tc in enumerate(tr.findall(_W_TC)):
+            words = " ".join(_cell_paragraphs(tc))
+            fixed_em[c] = max(fixed_em[c], min(text_width_em(words), 2.0))
+    text_cols = [c for c in range(n) if text_em[c] > 0]
+
+    def need(size: float) -> int:
+        return sum(round(fixed_em[c] * size * PT) + 2 * CELL_MARGIN + 20 for c in range(n) if c not in text_cols) + \
+            sum(round(max(fixed_em[c], TEXT_MIN_EM) * size * PT) + 2 * CELL_MARGIN for c in text_cols)
+
+    size = TABLE_PT if n < TABLE_MANY_COLUMNS and need(TABLE_PT) <= text_w else TABLE_SMALL_PT
+    widths = [round(fixed_em[c] * size * PT) + 2 * CELL_MARGIN + 20 for c in range(n)]
+    if text_cols:
+        for c in text_cols:
+            widths[c] = round(max(fixed_em[c], TEXT_MIN_EM) * size * PT) + 2 * CELL_MARGIN
+        rest = text_w - sum(widths)
+        if rest > 0:
+            shares = [text_em[c] ** 0.5 for c in text_cols]
+            for c, share in zip(text_cols, shares):
+                widths[c] += int(rest * share / sum(shares))
+    else:  # numbers only: the spare width goes to all but the first column evenly (headers wrap less)
+        rest = text_w - sum(widths)
+        if rest > 0:
+            spread = list(range(1, n)) or [0]
+            for c in spread:
+                widths[c] += rest // len(spread)
+    total = sum(widths)
+    if total > text_w:  # even 12 pt does not fit: narrow every column alike (cells wrap)
+        widths = [w * text_w // total for w in widths]
+    widths[-1] += text_w - sum(widths)
+    for col, w in zip(cols, widths):
         col.set(qn("w:w"), str(w))
+    tbl_w = tbl.find(qn("w:tblPr") + "/" + qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:w"), str(text_w))
+        tbl_w.set(qn("w:type"), "dxa")
     for tr in rows:
-        for tc, w in zip(tr.findall(qn("w:tc")), new):
-            tcw = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
-            if tcw is not None:
-                tcw.set(qn("w:w"), str(w))
-                tcw.set(qn("w:type"), "dxa")
+        for tc, w in zip(tr.findall(_W_TC), widths):
+            tcpr = tc.find(qn("w:tcPr"))
+            if tcpr is None:
+                tcpr = OxmlElement("w:tcPr")
+                tc.insert(0, tcpr)
+            tcw = tcpr.find(qn("w:tcW"))
+            if tcw is None:
+                tcw = OxmlElement("w:tcW")
+                tcpr.insert(0, tcw)
+            tcw.set(qn("w:w"), str(w))
+            tcw.set(qn("w:type"), "dxa")
+            for r in tc.iter(_W_R):
+                rpr = _rpr(r)
+                _set_child(rpr, "w:sz", **{"w:val": size * 2})
+                _set_child(rpr, "w:szCs", **{"w:val": size * 2})
+            if tr in header:
+                for r in tc.iter(_W_R):
+                    rpr = _rpr(r)
+                    _set_child(rpr, "w:rFonts", **{f"w:{slot}": HEITI for slot in ("ascii", "hAnsi", "eastAsia", "cs")})
+                    for b in rpr.findall(qn("w:b")) + rpr.findall(qn("w:bCs")):
+                        rpr.remove(b)
+    for tr in body:  # a tall row may break: kept whole it could leave a page more than four lines short
+        tall = 0
+        for tc, w in zip(tr.findall(_W_TC), widths):
+            per_line = max((w - 2 * CELL_MARGIN) / (size * PT), 1)
+            tall = max(tall, sum(int(-(-text_width_em(t) // per_line)) or 1 for t in _cell_paragraphs(tc)))
+        if tall > ROW_SPLIT_LINES:
+            trpr = tr.find(qn("w:trPr"))
+            for el in trpr.findall(qn("w:cantSplit")) if trpr is not None else []:
+                trpr.remove(el)
+    if size != TABLE_PT:  # a 12 pt table on a line to match
+        for p in tbl.iter(_W_P):
+            _set_line(p, round(TABLE_LINE_SMALL))
+
+
+TABLE_LINE_SMALL = 19 * PT
+ROW_SPLIT_LINES = 4  # a table row of more lines than this may break across pages (else a page is left short)
 
 
 def _place_signature(named: list[tuple[Any, str]]) -> None:
@@ -584,6 +683,15 @@ def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
         # printed on both sides, the 版记 goes on the back: start the next (even) page, where its
         # top rule comes COLOPHON_TOP_PT under the page-break line, and move it down from there
         # (the next pass measures it again and corrects what is left)
+        if _starts_its_section(table):
+            # the 版记 is all there is on its page (a part of its own, after a landscape 附件): a page
+            # break there would not start a new page, so that page becomes a section of its own,
+            # blank and without a page number (GB/T 9704 §7.5); the check pass places the 版记
+            _blank_section_before(document, table)
+            from .docxbase import save_docx
+
+            save_docx(document, docx_path)
+            return True
         spacers.append(_spacer(LINE, page_break=True))
         gap = TEXT_BOTTOM_PT - COLOPHON_ALLOWANCE_PT - (TEXT_TOP_PT + LINE / PT + COLOPHON_TOP_PT + bottom - top)
     elif gap < 0.5:
@@ -600,6 +708,42 @@ def place_colophon(docx_path, pdf_path, first_page: int = 1) -> bool:
     return True
 
 
+def _starts_its_section(table) -> bool:
+    """Is the 版记 table the first thing of its section (only empty paragraphs between it and the
+    paragraph that ends the section before)?"""
+    prev = table.getprevious()
+    while prev is not None:
+        if prev.tag != _W_P:
+            return False
+        ppr = prev.find(_W_PPR)
+        if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+            return True
+        if paragraph_text(prev).strip() or prev.find(".//" + qn("w:drawing")) is not None:
+            return False
+        prev = prev.getprevious()
+    return False
+
+
+def _blank_section_before(document, table) -> None:
+    """End a section of one empty page, with empty footers, just before the 版记 table."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    last = document.element.body.find(qn("w:sectPr"))
+    blank = copy.deepcopy(last)
+    for ref in blank.findall(qn("w:footerReference")) + blank.findall(qn("w:headerReference")) + blank.findall(qn("w:titlePg")):
+        blank.remove(ref)
+    _, rid = document.part.add_footer_part()  # python-docx: an empty footer part
+    for kind in ("even", "default"):
+        ref = OxmlElement("w:footerReference")
+        ref.set(qn("w:type"), kind)
+        ref.set(qn("r:id"), rid)
+        blank.insert(0, ref)
+    p = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="MNPlain"/></w:pPr></w:p>')
+    p.find(qn("w:pPr")).append(blank)
+    table.addprevious(p)
+
+
 def _spacer(twips: int, page_break: bool):
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -609,3 +753,387 @@ def _spacer(twips: int, page_break: bool):
         f'<w:p {nsdecls("w")}><w:pPr>{styles}<w:spacing w:before="0" w:after="0" w:line="{max(twips, 1)}" w:lineRule="exact"/>'
         f'<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
 
+
+# --- a slip is a one-page form: tightened after a first look when it runs over ---
+
+TIGHT_LINE = 25 * PT  # the last paragraphs' line when a slip is tightened (28.95 pt otherwise): §7.3.5.1
+TIGHT_SHARE = 0.4  # at most this share of a slip's body lines is tightened, so its page keeps the 22-line pitch
+TIGHT_BLANK = 6 * PT  # the empty line above the signature, when tightened
+TIGHT_RECEIPT_BEFORE = 2 * PT  # the 回执 strip's space above its dashed line (10 pt otherwise)
+TIGHT_RECEIPT_LINE = 15 * PT
+TIGHT_FORMAL_LINES = 30  # a formal document's body lines that may be tightened: a page and the signature's
+TIGHT_TABLE_LINE = 17 * PT  # a slip's table (12 or 14 pt text on 19 or 22 pt) when tightened
+_untightened: dict[str, bytes] = {}  # slips tightened on their first look: the DOCX as rendered
+
+
+def _set_line(p, twips: int, before: int | None = None) -> None:
+    ppr = p.find(_W_PPR)
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        ppr.append(spacing)
+    spacing.set(qn("w:line"), str(twips))
+    spacing.set(qn("w:lineRule"), "exact")
+    if before is not None:
+        spacing.set(qn("w:before"), str(before))
+
+
+def tighten_slip(document, blanks: bool = True) -> bool:
+    """Set the last paragraphs of a slip a little tighter (§7.3.5.1 allows it), so that a slip
+    that runs over by a line or two fits its page: the body's last lines and the signature block
+    on a 25 pt line instead of 28.95, the empty line above the signature 6 pt, the 回执 strip
+    closer. At most TIGHT_SHARE of the body lines change, so the page keeps its pitch."""
+    body = document.element.body
+    styles = {st.style_id: st.name for st in document.styles}
+    named = [(p, style_of(p, styles)) for p in body.iterchildren(_W_P)]
+    sig = next((i for i, (_, name) in enumerate(named) if name == S_SIGNATURE), None)
+    if sig is None:  # an agreement signed in a table (目标责任书): the body before that table
+        children = list(body.iterchildren(_W_P, _W_TBL))
+        tables = [i for i, el in enumerate(children) if el.tag == _W_TBL]
+        if not tables:
+            return False
+        last = children[tables[-1]]
+        sig = sum(1 for p, _ in named if children.index(p) < tables[-1])
+    body_lines = sum(_estimated_lines(p) for p, name in named if name in BODY_STYLES)
+    # a slip: its last lines; a formal document: the page before the signature's too (its seal room
+    # is kept, so only a tighter page makes room for the signature block)
+    budget = max(int(body_lines * TIGHT_SHARE), 3) if blanks else TIGHT_FORMAL_LINES
+    for p, name in named[sig:]:
+        if name == S_RECEIPT:
+            before = TIGHT_RECEIPT_BEFORE if p.find(".//" + qn("w:pBdr")) is not None else None
+            _set_line(p, TIGHT_RECEIPT_LINE, before)
+        elif name in (S_SIGNATURE, S_DATE):
+            _set_line(p, TIGHT_LINE)
+    for tbl in body.iterchildren(_W_TBL):  # a slip's table (findings): its lines too
+        for p in tbl.iter(_W_P):
+            _set_line(p, TIGHT_TABLE_LINE)
+    for p, name in reversed(named[:sig]):
+        text = paragraph_text(p).strip()
+        if name in BODY_STYLES:
+            lines = _estimated_lines(p)
+            if lines > budget:
+                break
+            budget -= lines
+            _set_line(p, TIGHT_LINE)
+        elif name in (S_PLAIN, S_ATTACH_NOTE):
+            if text:
+                _set_line(p, TIGHT_LINE)
+            elif blanks:
+                _set_line(p, TIGHT_BLANK)
+        else:
+            break
+    return True
+
+
+def _estimated_lines(p) -> int:
+    """Lines a body paragraph takes: 28 characters a line, two of indent."""
+    width = text_width_em(paragraph_text(p).strip())
+    return max(1, int(-(-(width + 2) // 28))) if width else 0
+
+
+def fit_slip(docx_path, pdf_path, first_page: int = 1) -> bool:
+    """The pool's after-hook for a slip. First look (the last page, numbered first_page): a slip
+    that ran over onto a second page is tightened (tighten_slip). Then the checks of the whole PDF
+    (`fit_pages`). Returns True when the DOCX changed (the pool converts and checks it again)."""
+    from pypdf import PdfReader
+
+    if first_page == 1:
+        return fit_pages(docx_path, pdf_path, blanks=True)
+    if first_page != 2 or len(PdfReader(pdf_path).pages) != 1:
+        return False  # longer: laid out as it is, then checked
+    return _tighten(docx_path, blanks=True, one_page=True)
+
+
+def fit_document(docx_path, pdf_path, first_page: int = 1) -> bool:
+    """The pool's after-hook for a document with neither a 版记 nor a slip's form (目标责任书): on
+    the checks of the whole PDF, its pages filled (fit_pages)."""
+    return first_page == 1 and fit_pages(docx_path, pdf_path, blanks=False)
+
+
+def finish_formal(docx_path, pdf_path, first_page: int = 1) -> bool:
+    """The pool's after-hook for a formal document: the 版记 to the foot of an even page; on the
+    checks of the whole PDF, the pages filled too (fit_pages), and the 版记 placed again."""
+    if place_colophon(docx_path, pdf_path, first_page):
+        return True
+    return first_page == 1 and fit_pages(docx_path, pdf_path, blanks=False)
+
+
+# DOCX path → (the DOCX before tightening, whether it was to fit one page); None: tried and undone
+_tightened: dict[str, tuple[bytes, bool] | None] = {}
+
+
+def _tighten(docx_path, blanks: bool, one_page: bool = False) -> bool:
+    from pathlib import Path
+
+    from docx import Document
+
+    key = str(Path(docx_path).resolve())
+    if key in _tightened:
+        return False
+    original = Path(docx_path).read_bytes()
+    document = Document(docx_path)
+    if not tighten_slip(document, blanks):
+        return False
+    _tightened[key] = (original, one_page)
+    _save(document, docx_path)
+    return True
+
+
+def fit_pages(docx_path, pdf_path, blanks: bool) -> bool:
+    """A check of the whole PDF. A page left more than FILL_EMPTY_LINES short because the signature
+    went overleaf with the last body lines: first the last paragraphs are set tighter (GB/T 9704
+    §7.3.5.1: 调整行距、字距); if that does not fill it (or a slip still needs two pages), the
+    document goes back as it was and its last body paragraph is split so only two of its lines go
+    with the signature (fill_pages)."""
+    from pathlib import Path
+
+    from docx import Document
+
+    key = str(Path(docx_path).resolve())
+    pages = pdf_lines(pdf_path)
+    short = short_page(pages)
+    if short is not None and _shrink_picture(docx_path, pdf_path, pages, short):
+        return True
+    tried = _tightened.get(key)
+    if tried is not None:  # tightened: kept if it did what it was for
+        original, one_page = tried
+        if short is None and (len(pages) == 1 or not one_page):
+            _tightened.pop(key)
+            return False
+        _tightened[key] = None
+        Path(docx_path).write_bytes(original)
+        document = Document(docx_path)
+        fill_pages(document, pages)  # the line breaks are the same, tightened or not (spacers go in _save)
+        _save(document, docx_path)
+        return True
+    if short is None:
+        _tightened.pop(key, None)
+        return False
+    if key not in _tightened:
+        return _tighten(docx_path, blanks)
+    document = Document(docx_path)
+    if not fill_pages(document, pages):
+        _tightened.pop(key, None)
+        return False
+    _save(document, docx_path)
+    return True
+
+
+PICTURE_MIN_SCALE = 0.5  # a chart may be made this much smaller to stay with its table
+
+
+def _shrink_picture(docx_path, pdf_path, pages: list[list[PdfLine]], short: int) -> bool:
+    """A picture (the ranking's chart) that went overleaf and left its table's page short is made
+    smaller to fit under the table, down to PICTURE_MIN_SCALE."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(str(pdf_path))
+    try:
+        before = 0
+        found = None
+        for n, page in enumerate(document):
+            height = page.get_height()
+            boxes = sorted((height - top, height - bottom) for left, bottom, right, top in
+                           (obj.get_bounds() for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])))
+            if n == short + 1 and boxes:
+                first_text = pages[n][0].top if pages[n] else TEXT_BOTTOM_PT
+                if boxes[0][0] <= first_text:
+                    found = (before, boxes[0][1] - boxes[0][0])
+                break
+            before += len(boxes)
+    finally:
+        document.close()
+    if found is None:
+        return False
+    index, height = found
+    room = TEXT_BOTTOM_PT - pages[short][-1].bottom - LINE / PT  # under the table, a line kept free
+    scale = room / height
+    if scale >= 1 or scale < PICTURE_MIN_SCALE:
+        return False
+    from docx import Document
+
+    document = Document(docx_path)
+    extents = [el for el in document.element.body.iter(qn("wp:extent"))]
+    if index >= len(extents):
+        return False
+    drawing = extents[index].getparent()
+    for ext in [extents[index], *drawing.iter(qn("a:ext"))]:
+        for attr in ("cx", "cy"):
+            if ext.get(attr):
+                ext.set(attr, str(int(int(ext.get(attr)) * scale)))
+    _save(document, docx_path)
+    return True
+
+
+_DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+def short_page(pages: list[list[PdfLine]]) -> int | None:
+    """The index of the first page more than FILL_EMPTY_LINES short while the text goes on overleaf,
+    before the page that carries the signature and date (what the hooks can move is the text kept
+    with the signature, and a chart)."""
+    signed = next((n for n, lines in enumerate(pages) if any(_DATE_LINE.match(l.text) for l in lines)), len(pages) - 1)
+    for n in range(len(pages) - 1):
+        here, there = pages[n], pages[n + 1]
+        if not here or n + 1 > signed:
+            continue
+        first = there[0].text if there else ""  # no text: a page that holds a picture
+        if first.startswith(("附件", "抄送")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", first):
+            continue
+        if (TEXT_BOTTOM_PT - here[-1].bottom) / (LINE / PT) > FILL_EMPTY_LINES + 0.3:
+            return n
+    return None
+
+
+def _save(document, docx_path) -> None:
+    """Save a document whose layout the hooks changed: the 版记's spacers go (the next check places
+    it afresh from where the text now ends), and the properties in the schema's order."""
+    table = colophon_table(document)
+    if table is not None:
+        prev = table.getprevious()
+        while prev is not None and prev.tag == _W_P and not paragraph_text(prev) and \
+                prev.find(f"{_W_PPR}/{qn('w:rPr')}/{qn('w:sz')}[@{qn('w:val')}='2']") is not None:
+            gone, prev = prev, prev.getprevious()
+            gone.getparent().remove(gone)
+    schema_order(document.element.body)
+    document.save(docx_path)
+
+
+# --- page fill: no page more than four lines short while the body goes on overleaf ---
+
+FILL_EMPTY_LINES = 4
+_WS = re.compile(r"\s+")
+
+
+class PdfLine:
+    __slots__ = ("top", "bottom", "text")
+
+    def __init__(self, top: float, bottom: float, text: str):
+        self.top, self.bottom, self.text = top, bottom, text
+
+
+def pdf_lines(pdf_path) -> list[list[PdfLine]]:
+    """The text lines inside the text block of every page (top, bottom in points from the page's
+    top; text without spaces), read with pdfium (a few ms a page; pdfplumber takes ~0.2 s)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf_path))
+    pages = []
+    try:
+        for page in document:
+            height = page.get_height()
+            textpage = page.get_textpage()
+            rows: list[list] = []
+            for i in range(textpage.count_chars()):
+                ch = textpage.get_text_range(i, 1)
+                if not ch.strip():
+                    continue
+                left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                y0, y1 = height - top, height - bottom
+                if y0 > TEXT_BOTTOM_PT:
+                    continue  # the page number
+                middle = (y0 + y1) / 2
+                row = next((r for r in rows if abs(r[0] - middle) < 2), None)
+                if row is None:
+                    rows.append([middle, y0, y1, [(left, ch)]])
+                else:
+                    row[1], row[2] = min(row[1], y0), max(row[2], y1)
+                    row[3].append((left, ch))
+            rows.sort(key=lambda r: r[0])
+            pages.append([PdfLine(r[1], r[2], "".join(ch for _, ch in sorted(r[3]))) for r in rows])
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return pages
+
+
+def fill_pages(document, pages: list[list[PdfLine]]) -> bool:
+    """When the last body paragraph went overleaf whole with the signature (kept together) and left
+    more than FILL_EMPTY_LINES empty on the page before, split it: its last two lines stay with the
+    signature, the rest goes back to fill the page. Returns True if the document changed."""
+    body = document.element.body
+    styles = {st.style_id: st.name for st in document.styles}
+    named = [(p, style_of(p, styles)) for p in body.iterchildren(_W_P)]
+    sig = next((i for i, (_, name) in enumerate(named) if name in (S_SIGNATURE, S_DATE)), None)
+    if sig is None:
+        return False
+    last = next(((i, p) for i, (p, name) in reversed(list(enumerate(named[:sig])))
+                 if name in BODY_STYLES and paragraph_text(p).strip()), None)
+    if last is None:
+        return False
+    index, para = last
+    found = _find_lines(_WS.sub("", paragraph_text(para)), pages)
+    if found is None:
+        return False
+    page, first, lines = found
+    if page == 0 or first > 2 or len(lines) < 3:
+        return False  # not at the top of a page, or too short to split (two lines at least go along)
+    above = pages[page - 1]
+    if not above or (TEXT_BOTTOM_PT - above[-1].bottom) / (LINE / PT) <= FILL_EMPTY_LINES + 0.3:
+        return False
+    split_paragraph(para, sum(len(l) for l in lines[:-2]))
+    return True
+
+
+def _find_lines(text: str, pages: list[list[PdfLine]]) -> tuple[int, int, list[str]] | None:
+    """(page index, line index, the paragraph's lines) where a paragraph's text is set in the PDF."""
+    if len(text) < 4:
+        return None
+    for n, lines in enumerate(pages):
+        for i, line in enumerate(lines):
+            if not (len(line.text) >= 4 and text.startswith(line.text)):
+                continue
+            got, at = [], 0
+            flat = [l for ls in pages[n:] for l in ls][i:]
+            for l in flat:
+                if not text.startswith(l.text, at):
+                    break
+                got.append(l.text)
+                at += len(l.text)
+                if at == len(text):
+                    return n, i, got
+    return None
+
+
+def split_paragraph(p, chars: int) -> None:
+    """Split a paragraph after its first `chars` characters (spaces not counted): the first part
+    keeps its indent and may break across pages; the rest, a continuation without first-line
+    indent, is kept with what follows."""
+    second = copy.deepcopy(p)
+    p.addnext(second)
+
+    def cut(par, keep_head: bool) -> None:
+        seen = 0
+        for t in list(par.iter(_W_T)):
+            text = t.text or ""
+            out = []
+            for ch in text:
+                counted = not ch.isspace()
+                inside = seen < chars if counted else seen < chars
+                if inside == keep_head:
+                    out.append(ch)
+                if counted:
+                    seen += 1
+            t.text = "".join(out)
+
+    cut(p, True)
+    cut(second, False)
+    ppr = p.find(_W_PPR)
+    if ppr is not None:
+        for keep in ppr.findall(_W_KEEP_NEXT):
+            ppr.remove(keep)
+    keep_with_next(second)
+    ppr2 = second.find(_W_PPR)
+    ind = ppr2.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        ppr2.append(ind)
+    for attr in ("w:firstLineChars", "w:hangingChars", "w:hanging"):
+        if ind.get(qn(attr)) is not None:
+            del ind.attrib[qn(attr)]
+    ind.set(qn("w:firstLine"), "0")

@@ -36,6 +36,7 @@ RESTART_AFTER = 1000  # documents per instance: a safety bound (its caches are c
 TIMEOUT = 120.0  # seconds for one document before the instance is taken for hung
 START_TIMEOUT = 120.0
 ATTEMPTS = 3
+CHECKS = 8  # conversions of a document after its first whole one, while its after-hook changes it
 
 
 def soffice_path() -> str | None:
@@ -159,7 +160,8 @@ class Worker:
 @dataclass
 class _Job:
     """A document on its way through the pool. With `after` (a 版记 to place) it goes
-    first look (last page) → measure → whole → check (→ again, if the check changed it)."""
+    first look (last page) → measure → whole → check (→ again and check, while the check changes
+    it, at most CHECKS times). A first look that changes nothing on a one-page document is the PDF."""
 
     src: Path
     dest: Path
@@ -168,6 +170,7 @@ class _Job:
     stamp: str | None = None
     step: str = "first"
     pages: int = 0
+    checks: int = 0
     attempts: int = 0
     error: Exception | None = None
 
@@ -215,7 +218,8 @@ class ConverterPool:
                stamp: str | None = None) -> Future:
         """Convert src to dest. With `after`, src is first converted to its last page only and
         `after(src, pdf, number of that page)` measures it and may change src (the 版记 placed); then
-        src is converted whole, and `after(src, pdf, 1)` checks it: if it changes src again, once more.
+        src is converted whole, and `after(src, pdf, 1)` checks it: while it changes src, again (at most
+        CHECKS times). When the first look changes nothing and the document has one page, that is the PDF.
         `stamp` is the PDF's creation date (a PDF date string; LibreOffice's clock when None)."""
         future: Future = Future()
         with self.lock:
@@ -231,13 +235,13 @@ class ConverterPool:
             if job.future.cancelled():  # its run has stopped
                 continue
             try:
-                if job.after is None or job.step == "again":
+                if job.after is None:
                     self._convert(slot, job.src, job.dest, stamp=job.stamp)
                     self._done(job)
                 elif job.step == "first":
-                    job.pages = self._convert(slot, job.src, job.dest, last_page=True)
+                    job.pages = self._convert(slot, job.src, job.dest, last_page=True, stamp=job.stamp)
                     self.measures.put(job)
-                else:  # whole
+                else:  # whole, or again after a check changed it
                     self._convert(slot, job.src, job.dest, stamp=job.stamp)
                     job.step = "check"
                     self.measures.put(job)
@@ -256,10 +260,15 @@ class ConverterPool:
                 break
             try:
                 if job.step == "first":
-                    job.after(job.src, job.dest, job.pages or 1)
+                    changed = job.after(job.src, job.dest, job.pages or 1)
+                    if not changed and job.pages == 1:  # the first look was the whole document
+                        normalise_file(job.dest, job.stamp)
+                        self._done(job)
+                        continue
                     job.step = "whole"
                     self.queue.put((0, next(self.order), job))
-                elif job.after(job.src, job.dest, 1):  # the check changed the DOCX: convert it afresh
+                elif job.checks < CHECKS and job.after(job.src, job.dest, 1):  # changed: convert and check again
+                    job.checks += 1
                     job.step = "again"
                     self.queue.put((0, next(self.order), job))
                 else:

@@ -21,6 +21,7 @@ TOP, BOTTOM = 37 * MM, (37 + 225) * MM
 PITCH = 225 * MM / 22  # 28.93 pt: 22 lines in the text block
 BODY_PT = 16
 CHARS_PER_LINE = 28
+TIGHTEST = 24.5  # points: the tightest line pitch taken for an adjustment (GB/T 9704 §7.3.5.1)
 
 DOC_NO = re.compile(r"([^\s，。：:“”（）()]{1,12}?)([〔\[［(（【])\s*(\d{4})\s*([〕\]］)）】])(第?)(\d+)号")
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -101,6 +102,7 @@ def lint_pdf(path: Path) -> list[str]:
         ink = _Ink(path)
         for n, (page, lines) in enumerate(zip(pages, all_lines), start=1):
             problems += _check_page(n, len(pages), page, lines, offset, ink)
+        problems += _check_fill(pages, all_lines)
         problems += _check_numbers_and_dates(text)
         if pages:
             problems += _check_first_page(pages[0], all_lines[0])
@@ -172,14 +174,19 @@ def _check_page(n: int, count: int, page, lines: list[Line], offset: int = 0, in
         out.append(f"第{n}页：有{len(over)}行超过{CHARS_PER_LINE}字（每行应为{CHARS_PER_LINE}字）")
     # line pitch and lines per page
     steps = [b.top - a.top for a, b in zip(body, body[1:]) if abs(b.size - a.size) < 0.5]
-    regular = [s for s in steps if PITCH * 0.8 < s < PITCH * 1.2]
+    regular = sorted(s for s in steps if PITCH * 0.8 < s < PITCH * 1.2)
     if len(regular) >= 5:
         pitch = statistics.median(regular)
-        if abs(pitch - PITCH) > 0.5:
+        # lines may be set a little tighter to keep the signature with the body (§7.3.5.1:
+        # 调整行距), down to TIGHTEST; wider than the standard, or tighter than that, is off
+        if pitch > PITCH + 0.5 or pitch < TIGHTEST:
             out.append(f"第{n}页：行距为{pitch:.2f}磅，每页{225 * MM / pitch:.1f}行，应为22行（行距约28.95磅）")
         elif n < count and body[-1].bottom > BOTTOM - PITCH and body[0].top < TOP + PITCH:
-            lines_on_page = round((body[-1].top - body[0].top) / pitch) + 1
-            if lines_on_page != 22:
+            # the span of the page on the standard pitch: last lines set a little tighter to keep
+            # the signature with the body (GB/T 9704 §7.3.5.1) still make a page of 22 lines
+            lines_on_page = round((body[-1].top - body[0].top) / PITCH) + 1
+            tightened = any(PITCH * 0.8 < s < PITCH - 1 for s in steps)
+            if lines_on_page != 22 and not tightened:
                 out.append(f"第{n}页：每页{lines_on_page}行，应为22行")
     if n == 1 and not body:
         sizes = Counter(round(c["size"]) for l in content for c in l.chars if not l.red)
@@ -337,7 +344,8 @@ def _content_bottom(page, lines: list[Line]) -> float | None:
 
 def _continues(page, lines: list[Line]) -> bool:
     """Does the page carry on with the text of the page before? Not when it starts with something
-    that always starts a page: an attachment (附件), a title, a 版记 alone, or nothing."""
+    that always starts a page: an attachment (附件), a title or anything set larger than the body
+    (a book's case), a 版记 alone, or nothing."""
     inside = [l for l in lines if l.top < BOTTOM]
     tops = [l.top for l in inside] + [im["top"] for im in page.images if im["top"] < BOTTOM]
     if not tops:
@@ -348,7 +356,7 @@ def _continues(page, lines: list[Line]) -> bool:
     text = first.text.replace(" ", "")
     if text.startswith("附件") and abs(first.x0 - LEFT) < 2 * MM:
         return False
-    if first.size >= 20 or text.startswith(("抄送", "印发")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text):
+    if first.size >= BODY_PT + 1.5 or text.startswith(("抄送", "印发")) or re.search(r"\d{4}年\d{1,2}月\d{1,2}日印发$", text):
         return False
     return True
 
@@ -357,6 +365,8 @@ def _check_fill(pages, all_lines) -> list[str]:
     """No page with more than four empty lines at its foot while body text continues on the next."""
     out = []
     for n in range(1, len(pages)):
+        if any(p.width > p.height for p in (pages[n - 1], pages[n])):
+            continue  # a landscape attachment starts on a section of its own
         bottom = _content_bottom(pages[n - 1], all_lines[n - 1])
         if bottom is None or not _continues(pages[n], all_lines[n]):
             continue

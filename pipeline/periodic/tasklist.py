@@ -21,6 +21,7 @@ from ..documents.render import Renderer, zh_number
 from ..errors import BadInput, Problem
 from ..model import Decision, Kind, Numbered, Task, Unit
 from ..output import assemble
+from ..output.convert import ConverterPool
 from ..register.store import open_register
 from ..sources import Office, read_office
 
@@ -105,8 +106,12 @@ def decide(office: Office, year: int, config: Config) -> list[Decision]:
 
 
 def tasklist(config: Config, year: int, date: dt.date, *, dry_run: bool = False, pdf: bool = True,
-             jobs: int | None = None, progress: build.Progress | None = None) -> build.Summary:
-    """The year's task list notice and 目标责任书, in out/tasklist-<year>/."""
+             jobs: int | None = None, progress: build.Progress | None = None, cache: bool = True,
+             pool: ConverterPool | None = None) -> build.Summary:
+    """The year's task list notice and 目标责任书, in out/tasklist-<year>/.
+
+    `cache` and `pool` as for `build.monthly`: unchanged documents take their PDFs from the
+    conversion cache, and a caller's open pool (which it closes itself) converts the rest."""
     if not 2000 <= year <= 2100:
         raise BadInput(Problem("--year", f"{year} is not a year (use 2027)"))
     office = read_office(config)
@@ -127,7 +132,9 @@ def tasklist(config: Config, year: int, date: dt.date, *, dry_run: bool = False,
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
-            made, _ = build._make(numbered, config, date, label, renderer, work, pdf, jobs, progress, bundle=False)
+            made, _ = build._make(numbered, config, date, label, renderer, work, pdf, jobs, progress, bundle=False,
+                                  cache=build._open_cache(config, pdf and cache), pool=pool, summary=summary,
+                                  keep=build._keep(config, cache))
             summary.made = made
             if pdf:
                 summary.bundle_pages = _bundle(made, work)

@@ -26,6 +26,7 @@ class RunState:
     lines: list[str] = field(default_factory=list)  # the command line's message when it failed
     summary: Any = None
     seconds: float | None = None
+    pdf: bool = True  # PDFs are made: every document is converted after it is rendered
 
     @property
     def running(self) -> bool:
@@ -37,11 +38,17 @@ class RunState:
 
     @property
     def total(self) -> int:
-        """Every document is rendered and converted: two steps each (the book one more)."""
-        return max(sum(t for _, t in self.stages.values()), 1)
+        """Every document is rendered and converted: two steps each (the book one more). Until the
+        first PDF is back, the conversions still to come are counted, so the bar never jumps back."""
+        total = sum(t for _, t in self.stages.values())
+        if self.pdf and "converted" not in self.stages and "rendered" in self.stages:
+            total += self.stages["rendered"][1]
+        return max(total, 1)
 
     def steps(self) -> list[tuple[str, int, int]]:
-        return [(STAGES.get(stage, stage), d, t) for stage, (d, t) in self.stages.items()]
+        order = list(STAGES)
+        stages = sorted(self.stages.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        return [(STAGES.get(stage, stage), d, t) for stage, (d, t) in stages]
 
 
 class Runner:

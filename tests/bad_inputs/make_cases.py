@@ -637,6 +637,10 @@ def define_cases() -> None:
     case("config_pledge_unknown_category",
          ["config.yaml: pledge.categories: '专项组' is not a unit category (units.categories: 区县、市直部门、专项小组、其他)"],
          {"config.yaml": CONFIG + "pledge:\n  categories: [专项组]\n"})
+    case("config_pledge_empty_text",
+         ["config.yaml: pledge.requirements: needs at least one paragraph, none empty (leave it out for the default text)",
+          "config.yaml: pledge.assessment: needs at least one paragraph, none empty (leave it out for the default text)"],
+         {"config.yaml": CONFIG + "pledge:\n  requirements: []\n  assessment: [\"  \"]\n"})
 
 
 # --------------------------------------------------------------------------- big files, made at test time

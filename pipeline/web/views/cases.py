@@ -57,6 +57,7 @@ class CasesPage(HTTPEndpoint):
             pool = s.warm_pool(None) if config.pdf.enabled else None
             return build.cases(config, year, as_of, pdf=config.pdf.enabled, progress=progress, pool=pool)
 
-        started = s.runner.start(RunState("cases", f"cases-{year}", as_of), job) if not wrong else False
+        started = s.runner.start(RunState("cases", f"cases-{year}", as_of, pdf=config.pdf.enabled), job,
+                                 expected_total={"book": 1}) if not wrong else False
         query = {"year": year, "as_of": as_of.isoformat()} | ({} if started else {"busy": "1"})
         return RedirectResponse(f"/cases?{urlencode(query)}", status_code=303)

@@ -15,7 +15,6 @@ from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
-from ... import build
 from ...config import Config
 from ...errors import MakeNoticesError, Problem, display_path
 from ...sources import read_office

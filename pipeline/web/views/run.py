@@ -75,7 +75,7 @@ class RunPage(HTTPEndpoint):
         if wrong:
             return render(request, "run.html", 400, month=month, as_of=as_of, lines=wrong, shown=None, **state_view(request))
         config = s.config()
-        started = s.runner.start(RunState("monthly", month, as_of), monthly_job(s, config, month, as_of))
+        started = s.runner.start(RunState("monthly", month, as_of, pdf=config.pdf.enabled), monthly_job(s, config, month, as_of))
         query = {"month": month, "as_of": as_of.isoformat()} | ({} if started else {"busy": "1"})
         return RedirectResponse(f"/run?{urlencode(query)}", status_code=303)
 
