@@ -159,3 +159,14 @@ def test_the_second_sample_office_runs_with_its_own_mark_prefix_and_urging(tmp_p
     assert any("督办单" in t for n, t in texts.items() if "督〔" in n)
     assert (tmp_path / "huantai" / "data" / "register.sqlite").exists()
     assert not (tmp_path / "data").exists()  # its own register, not the city's
+
+
+def test_a_template_changed_after_a_good_run_is_checked_again(office):
+    """The cache remembers checks that passed (out/.cache/checked.json), never one that would fail."""
+    edit(DEFAULTS / "urging.docx", office / "mine" / "urging.docx", "{{ unit.name }}：", "{{ unit.name }}：")  # the same words
+    first = run("monthly", "--as-of", "2026-11-28", "--no-pdf")
+    assert first.exit_code == 0, first.output
+    assert (office / "out" / ".cache" / "checked.json").is_file()
+    edit(DEFAULTS / "urging.docx", office / "mine" / "urging.docx", "{{ unit.name }}：", "{{ unti.name }}：")
+    again = run("monthly", "--as-of", "2026-11-28", "--no-pdf")
+    assert again.exit_code == 2 and "{{ unti }} is not a variable of this kind" in again.output, again.output

@@ -372,8 +372,16 @@ def check_fingerprint(path: Path, kind: str, context: dict[str, Any]) -> str | N
         return None
     for code in sorted(Path(__file__).resolve().parent.glob("*.py")):  # the documents package: all of it
         h.update(code.read_bytes())
-    h.update(kind.encode() + json.dumps(context, sort_keys=True, ensure_ascii=False, default=repr).encode())
+    h.update(kind.encode() + json.dumps(context, sort_keys=True, ensure_ascii=False, default=_stable).encode())
     return h.hexdigest()
+
+
+def _stable(value: Any) -> Any:
+    """A context value for the fingerprint, without what changes from run to run and cannot change
+    a check: the example pictures' scratch paths (the trial render leaves pictures out)."""
+    if hasattr(value, "__dict__"):
+        return [type(value).__name__, {k: v for k, v in vars(value).items() if not isinstance(v, Path)}]
+    return repr(value)
 
 
 class Unrenderable(Exception):
