@@ -59,11 +59,19 @@ def monthly(project: Path, pool: ConverterPool, **kw) -> tuple[build.Summary, in
     return summary, pool.converted - before, files(summary.out)
 
 
+STARTED = dt.datetime.now() - dt.timedelta(seconds=2)  # zip times are local, to 2 s
+
+
 @pytest.fixture(scope="module")
 def office(tmp_path_factory, pool):
     """A first run with the cache (every document converted, the cache filled), its files."""
     project = make_office(tmp_path_factory.mktemp("cache"))
     summary, conversions, first = monthly(project, pool)
+    import zipfile
+
+    for docx in summary.out.glob("docx/*.docx"):  # no part stamped with the clock: a fresh run's bytes are the cache's
+        with zipfile.ZipFile(docx) as zf:
+            assert all(dt.datetime(*i.date_time) < STARTED for i in zf.infolist()), docx.name
     assert conversions == summary.converted == len(summary.made) >= 4 and summary.reused == 0
     assert any(m.colophon for m in summary.made), "the office has a formal notice with a 版记"
     return project, first
@@ -221,3 +229,26 @@ def test_the_bundle_copied_as_bytes_reads_as_the_one_pypdf_copies(office, tmp_pa
            [(o.title, b.get_destination_page_number(o)) for o in b.outline]
     pages = a.trailer["/Root"].raw_get("/Pages").idnum
     assert all(p.get("/Annots") is None and p.raw_get("/Parent").idnum == pages for p in a.pages)
+
+
+def test_every_after_conversion_save_is_reproducible(tmp_path):
+    """The hooks that change a DOCX after a first look (版记, slip tightening, page fill) save it
+    with fixed zip times: the same change gives the same bytes at any time (the cache relies on it)."""
+    import time
+
+    from docx import Document
+
+    from pipeline.config import load_config as load
+    from pipeline.documents import layout
+    from pipeline.documents.examples import example_contexts
+    from pipeline.documents.render import Renderer
+
+    config = load(Path(__file__).resolve().parents[1] / "config.yaml")
+    renderer = Renderer(config.templates_dir)
+    renderer.load(["rectification"], example_contexts(config))
+    src = tmp_path / "notice.docx"
+    renderer.render("rectification", example_contexts(config)["rectification"], src)
+    layout._save(Document(src), tmp_path / "a.docx")
+    time.sleep(2.1)  # zip times have a resolution of 2 s
+    layout._save(Document(src), tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()

@@ -1004,7 +1004,9 @@ def _save(document, docx_path) -> None:
             gone, prev = prev, prev.getprevious()
             gone.getparent().remove(gone)
     schema_order(document.element.body)
-    document.save(docx_path)
+    from .docxbase import save_docx  # fixed zip times: a fresh run's DOCX equals the cached one
+
+    save_docx(document, docx_path)
 
 
 # --- page fill: no page more than four lines short while the body goes on overleaf ---
