@@ -403,7 +403,8 @@ TABLE_SMALL_PT = 12  # 小四, for a table of many columns or wide unbreakable c
 TABLE_MANY_COLUMNS = 7
 CELL_MARGIN = 57  # twips each side (the 公文表格 style)
 TEXT_MIN_EM = 8  # a text column is at least this many characters wide
-SHORT_EM = 7  # a cell up to this wide (a unit's short name, 28天) is not broken
+SHORT_EM = 12  # a cell up to this wide without a sentence's punctuation (a unit's short name) is not broken
+_SENTENCE = re.compile(r"[，。；：、！？]")
 _UNBREAKABLE = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|（\d{4}年\d{1,2}月\d{1,2}日）|[-+−±]?\d+(?:\.\d+)?[%天个项分名]?"
                           r"|[^\s，。；]{1,12}〔\d{4}〕\d+号|[A-Za-z0-9][-A-Za-z0-9_.]*|[↑↓]?\d+(?:\.\d+)?)$")
 _W_TR, _W_TC, _W_R = qn("w:tr"), qn("w:tc"), qn("w:r")
@@ -415,7 +416,7 @@ def _cell_paragraphs(tc) -> list[str]:
 
 def unbreakable(text: str) -> bool:
     """A date, a number, a 文号, an id or a short name: a table cell that must stay on one line."""
-    return bool(_UNBREAKABLE.match(text)) or 0 < text_width_em(text) <= SHORT_EM
+    return bool(_UNBREAKABLE.match(text)) or 0 < text_width_em(text) <= SHORT_EM and not _SENTENCE.search(text)
 
 
 def fit_table(tbl) -> None:
@@ -454,12 +455,15 @@ def fit_table(tbl) -> None:
             fixed_em[c] = max(fixed_em[c], min(text_width_em(words), 2.0))
     text_cols = [c for c in range(n) if text_em[c] > 0]
 
+    def fixed(c: int, size: float) -> int:  # estimated widths run short on Latin letters: a little slack
+        return round((fixed_em[c] * 1.1 + 0.3) * size * PT) + 2 * CELL_MARGIN
+
     def need(size: float) -> int:
-        return sum(round(fixed_em[c] * size * PT) + 2 * CELL_MARGIN + 20 for c in range(n) if c not in text_cols) + \
+        return sum(fixed(c, size) for c in range(n) if c not in text_cols) + \
             sum(round(max(fixed_em[c], TEXT_MIN_EM) * size * PT) + 2 * CELL_MARGIN for c in text_cols)
 
     size = TABLE_PT if n < TABLE_MANY_COLUMNS and need(TABLE_PT) <= text_w else TABLE_SMALL_PT
-    widths = [round(fixed_em[c] * size * PT) + 2 * CELL_MARGIN + 20 for c in range(n)]
+    widths = [fixed(c, size) for c in range(n)]
     if text_cols:
         for c in text_cols:
             widths[c] = round(max(fixed_em[c], TEXT_MIN_EM) * size * PT) + 2 * CELL_MARGIN

@@ -450,6 +450,7 @@ def _check_colophon(pages, all_lines) -> list[str]:
                     and band[0] < r["top"] < band[1] and not _is_red(r.get("stroking_color"))), key=lambda r: r["top"])
     if not rules:
         return out
+    rules = rules[-(3 if cc else 2):]  # the 版记's own rules are the lowest: a table may end just above it
     bottom = rules[-1]
     if abs(bottom["top"] - BOTTOM) > 1.2 * MM:
         out.append(f"第{len(pages)}页：版记末条分隔线距版心下边缘{_mm(BOTTOM - bottom['top'])}毫米，应与版心下边缘重合")
