@@ -124,6 +124,45 @@ def test_the_bulletin_passes_lint_and_its_table_page_is_drawn(office):
         assert "（一）区县" in words and "完成率" in words and "张店区" in words
 
 
+def test_a_second_bulletin_with_nothing_changed_converts_nothing(office):
+    """The quarterly run takes the caller's pool and the conversion cache as the monthly run does:
+    counted at the pool, a run without the cache converts the bulletin, the next one with it converts
+    nothing and delivers the same bytes."""
+    import datetime as dt
+
+    from pipeline.config import load_config
+    from pipeline.output.convert import ConverterPool
+    from pipeline.periodic.quarterly import quarterly
+
+    project = office["project"]
+    config = load_config(project / "config.yaml")
+    out = project / "out" / "2026-Q4"
+
+    def files() -> dict[str, bytes]:
+        doc = manifest(out)["documents"][0]
+        return {name: (out / doc[name]).read_bytes() for name in ("docx", "pdf")} | {"bundle": (out / "打印合集.pdf").read_bytes()}
+
+    with ConverterPool(1) as pool:
+        first = quarterly(config, "2026-Q4", dt.date(2026, 11, 30), pool=pool, cache=False)
+        assert pool.converted == first.converted == 1 and first.reused == 0
+        before = files()
+        second = quarterly(config, "2026-Q4", dt.date(2026, 11, 30), pool=pool)
+        assert pool.converted == 1 and second.converted == 0 and second.reused == 1
+    assert second.planned == first.planned and files() == before
+    assert any((project / "out" / ".cache" / "charts").glob("*.png"))  # the rate charts are kept too
+
+
+def test_the_run_commands_share_their_options():
+    """monthly, cases, quarterly, interview and tasklist read the same --dry-run, --no-pdf, --jobs, --no-cache."""
+    helps = []
+    for command in ("monthly", "cases", "quarterly", "interview", "tasklist"):
+        result = run(command, "--help")
+        assert result.exit_code == 0, result.output
+        text = result.output[result.output.index("--dry-run"):]
+        helps.append(text[:text.index("-h, --help")])
+    assert "--no-cache" in helps[0] and "--jobs" in helps[0] and all(h == helps[0] for h in helps)
+
+
 # --------------------------------------------------------------------------- 约谈通知
 
 def test_interview_makes_the_notice(office):
