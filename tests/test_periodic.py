@@ -288,6 +288,32 @@ def test_bad_quarter_writes_nothing(tiny, args, message):
     assert nothing_written(tiny)
 
 
+def test_next_steps_follow_the_offices_kind_names(tmp_path):
+    """An office that calls its 催办单 督办单 gets 督办单 in the default 下步要求 too (and nowhere 催办单)."""
+    project = copy_sample(tmp_path / "duban")
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nkinds:\n  urging: 督办单\n", encoding="utf-8")
+    result = run_in(project, "quarterly", "--quarter", "2026-Q4", "--as-of", "2026-11-30", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    out = project / "out" / "2026-Q4"
+    text = docx_text(out / manifest(out)["documents"][0]["docx"])
+    assert "对已下达督办单、责令书的改革任务，有关单位要集中力量攻坚" in text
+    assert "印发督办单" in text and "催办单" not in text and "责令整改通知书" not in text
+    # the standard office: its own names
+    plain = copy_sample(tmp_path / "plain")
+    assert run_in(plain, "quarterly", "--quarter", "2026-Q4", "--as-of", "2026-11-30", "--no-pdf").exit_code == 0
+    out = plain / "out" / "2026-Q4"
+    assert "对已下达催办单、责令书的改革任务" in docx_text(out / manifest(out)["documents"][0]["docx"])
+
+
+def test_next_steps_name_only_kinds(tiny):
+    (tiny / "config.yaml").write_text((tiny / "config.yaml").read_text(encoding="utf-8")
+                                      + "quarterly:\n  next_steps:\n    - 对{kinds.urgin}要抓紧办理。\n", encoding="utf-8")
+    result = run("check", "--as-of", "2026-11-28")
+    assert result.exit_code == 2
+    assert "quarterly.next_steps[1]: {kinds.urgin} is not a kind of document (did you mean {kinds.urging}?)" in result.output
+
+
 def test_interview_config_is_checked(tiny):
     (tiny / "config.yaml").write_text((tiny / "config.yaml").read_text(encoding="utf-8")
                                       + "interview:\n  after_orders: 20\n  wen: 明天\n", encoding="utf-8")
