@@ -201,9 +201,12 @@ def quarterly(obj: Context, quarter: str, as_of: str | None, run: RunOptions) ->
         return
     if obj.quiet:
         return
+    from .model import Kind
+
     t = summary.figures.totals()
     figures = (f"应完成 {t['due']}，按期完成 {t['on_time']}，逾期完成 {t['late']}，未完成 {t['not_done']}，未到期 {t['pending']}，"
-               f"完成率 {t['rate']}，新交办 {t['new']}，催办单 {t['urgings']}，责令书 {t['orders']}")
+               f"完成率 {t['rate']}，新交办 {t['new']}，{config.kind_name(Kind.URGING)} {t['urgings']}，"
+               f"{config.kind_name(Kind.ORDER)} {t['orders']}")
     [(_, doc_no, _)] = summary.planned
     if summary.dry_run:
         click.echo(f"dry run for {summary.month} as of {summary.as_of}: would make {doc_no} ({figures}); nothing written.")

@@ -295,6 +295,7 @@ def test_next_steps_follow_the_offices_kind_names(tmp_path):
     config.write_text(config.read_text(encoding="utf-8") + "\nkinds:\n  urging: 督办单\n", encoding="utf-8")
     result = run_in(project, "quarterly", "--quarter", "2026-Q4", "--as-of", "2026-11-30", "--no-pdf")
     assert result.exit_code == 0, result.output
+    assert "督办单 8，责令书 3" in result.output and "催办单" not in result.output  # the summary line names them alike
     out = project / "out" / "2026-Q4"
     text = docx_text(out / manifest(out)["documents"][0]["docx"])
     assert "对已下达督办单、责令书的改革任务，有关单位要集中力量攻坚" in text
