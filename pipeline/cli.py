@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from collections import Counter
 from pathlib import Path
@@ -73,24 +74,55 @@ def _progress(quiet: bool):
     return bar
 
 
+class RunOptions:
+    """The options every run command shares (--dry-run, --no-pdf, --jobs, --no-cache)."""
+
+    def __init__(self, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool):
+        self.dry_run = dry_run
+        self.no_pdf = no_pdf
+        self.jobs = jobs
+        self.no_cache = no_cache
+
+    def kwargs(self, config: Config, obj: Context) -> dict:
+        """The run function's keywords: dry_run, pdf, jobs (the option, else pdf.jobs of the config), progress, cache."""
+        jobs = self.jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
+        return {"dry_run": self.dry_run, "pdf": config.pdf.enabled and not self.no_pdf, "jobs": jobs,
+                "progress": _progress(obj.quiet), "cache": not self.no_cache}
+
+
+def run_options(command):
+    """The run commands' shared options, handed to the command as one `run` (RunOptions)."""
+    options = [
+        click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number."),
+        click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed)."),
+        click.option("--jobs", type=click.IntRange(min=1),
+                     help="Parallel PDF conversions (default: pdf.jobs of the config, else the number of cores)."),
+        click.option("--no-cache", is_flag=True,
+                     help="Convert every document again, and draw charts and check templates again "
+                          "(do not reuse what out/.cache keeps)."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool, **kwargs):
+        return command(*args, run=RunOptions(dry_run, no_pdf, jobs, no_cache), **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 @main.command()
 @click.option("--month", help="The month, e.g. 2026-11 (default: the month of --as-of).")
 @click.option("--as-of", "as_of", help="The date of the run and of the documents (default: today).")
-@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
-@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
-@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
+@run_options
 @click.pass_obj
-def monthly(obj: Context, month: str | None, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None,
-            no_cache: bool) -> None:
+def monthly(obj: Context, month: str | None, as_of: str | None, run: RunOptions) -> None:
     """The monthly run: slips, PDFs, print bundle, register sheet, manifest."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
         month = build.month_of(month or f"{day:%Y-%m}")
         config = obj.config()
-        jobs = jobs or (config.pdf.jobs if isinstance(config.pdf.jobs, int) else None)
-        summary = build.monthly(config, month, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
+        summary = build.monthly(config, month, day, **run.kwargs(config, obj))
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -128,18 +160,14 @@ def _print_summary(summary: build.Summary, obj: Context) -> None:
 @main.command()
 @click.option("--year", type=int, required=True, help="The year of the book, e.g. 2026 (cases in data/cases/2026/).")
 @click.option("--as-of", "as_of", help="The date of the notice (default: today).")
-@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
-@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
-@click.option("--no-cache", is_flag=True, help="Convert the notice again (do not reuse its PDF from out/.cache).")
+@run_options
 @click.pass_obj
-def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
+def cases(obj: Context, year: int, as_of: str | None, run: RunOptions) -> None:
     """The annual case compilation and its 印发 notice, in out/cases-YEAR/."""
     try:
         day = _date_option(as_of, "--as-of") or dt.date.today()
         config = obj.config()
-        summary = build.cases(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                              jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
+        summary = build.cases(config, year, day, **run.kwargs(config, obj))
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -158,32 +186,34 @@ def cases(obj: Context, year: int, as_of: str | None, dry_run: bool, no_pdf: boo
 @main.command()
 @click.option("--quarter", required=True, help="The quarter, e.g. 2026-Q4.")
 @click.option("--as-of", "as_of", help="The date of the figures and the bulletin (default: the quarter's last day, or today if earlier).")
-@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
-@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
+@run_options
 @click.pass_obj
-def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_pdf: bool, jobs: int | None) -> None:
+def quarterly(obj: Context, quarter: str, as_of: str | None, run: RunOptions) -> None:
     """The quarter's progress bulletin (季度通报), in out/QUARTER/."""
     from .periodic.quarterly import quarterly as run_quarterly
 
     try:
         day = _date_option(as_of, "--as-of")
         config = obj.config()
-        summary = run_quarterly(config, quarter, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                jobs=jobs, progress=_progress(obj.quiet))
+        summary = run_quarterly(config, quarter, day, **run.kwargs(config, obj))
     except MakeNoticesError as exc:
         _fail(exc)
         return
     if obj.quiet:
         return
+    from .model import Kind
+
     t = summary.figures.totals()
     figures = (f"应完成 {t['due']}，按期完成 {t['on_time']}，逾期完成 {t['late']}，未完成 {t['not_done']}，未到期 {t['pending']}，"
-               f"完成率 {t['rate']}，新交办 {t['new']}，催办单 {t['urgings']}，责令书 {t['orders']}")
+               f"完成率 {t['rate']}，新交办 {t['new']}，{config.kind_name(Kind.URGING)} {t['urgings']}，"
+               f"{config.kind_name(Kind.ORDER)} {t['orders']}")
     [(_, doc_no, _)] = summary.planned
     if summary.dry_run:
         click.echo(f"dry run for {summary.month} as of {summary.as_of}: would make {doc_no} ({figures}); nothing written.")
         return
     extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+    if summary.reused:
+        extra += " (unchanged: its PDF from the cache)"
     click.echo(f"{summary.month} as of {summary.as_of}: 季度通报 {doc_no} ({figures}).")
     click.echo(f"written to {display(summary.out)}{extra}.")
 
@@ -191,20 +221,16 @@ def quarterly(obj: Context, quarter: str, as_of: str | None, dry_run: bool, no_p
 @main.command()
 @click.option("--year", type=int, required=True, help="The year of the tasks, e.g. 2027 (完成时限 or 交办日期 in it).")
 @click.option("--date", "date", help="The date of the documents (default: today); numbered in its year.")
-@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
-@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Parallel PDF conversions (default: number of cores).")
-@click.option("--no-cache", is_flag=True, help="Convert every document again (do not reuse the PDFs in out/.cache).")
+@run_options
 @click.pass_obj
-def tasklist(obj: Context, year: int, date: str | None, dry_run: bool, no_pdf: bool, jobs: int | None, no_cache: bool) -> None:
+def tasklist(obj: Context, year: int, date: str | None, run: RunOptions) -> None:
     """The year's 任务分工 notice (landscape task table) and 目标责任书, in out/tasklist-YEAR/."""
     from .periodic import tasklist as year_list
 
     try:
         day = _date_option(date, "--date") or dt.date.today()
         config = obj.config()
-        summary = year_list.tasklist(config, year, day, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                     jobs=jobs, progress=_progress(obj.quiet), cache=not no_cache)
+        summary = year_list.tasklist(config, year, day, **run.kwargs(config, obj))
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -279,10 +305,9 @@ def _print_proposals(summary: build.Summary) -> None:
 @click.option("--month", help="The month whose triggers count, e.g. 2026-11 (default: the month of --as-of).")
 @click.option("--as-of", "as_of", help="The date of the notices (default: today).")
 @click.option("--unit", "units", multiple=True, help="Only this unit (full or short name; repeat for several). Default: every unit that qualifies.")
-@click.option("--dry-run", is_flag=True, help="Say what would be made; write nothing, take no number.")
-@click.option("--no-pdf", is_flag=True, help="DOCX only (no LibreOffice needed).")
+@run_options
 @click.pass_obj
-def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[str, ...], dry_run: bool, no_pdf: bool) -> None:
+def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[str, ...], run: RunOptions) -> None:
     """约谈通知 for the units that qualify (second 责令书 of the year, last in the ranking), in out/MONTH-interview/."""
     from .periodic.interview import interview as run_interview
 
@@ -290,8 +315,7 @@ def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[s
         day = _date_option(as_of, "--as-of") or dt.date.today()
         month = build.month_of(month or f"{day:%Y-%m}")
         config = obj.config()
-        summary = run_interview(config, month, day, units, dry_run=dry_run, pdf=config.pdf.enabled and not no_pdf,
-                                progress=_progress(obj.quiet))
+        summary = run_interview(config, month, day, units, **run.kwargs(config, obj))
     except MakeNoticesError as exc:
         _fail(exc)
         return
@@ -310,6 +334,8 @@ def interview(obj: Context, month: str | None, as_of: str | None, units: tuple[s
         click.echo(f"  {doc_no}  {unit}: {facts.get(unit, '')}")
     if summary.out is not None:
         extra = f"; print bundle {summary.bundle_pages} pages" if summary.bundle_pages is not None else "; no PDF"
+        if summary.reused:
+            extra += f" ({summary.converted} converted, {summary.reused} unchanged from the cache)"
         click.echo(f"written to {display(summary.out)}{extra}.")
 
 

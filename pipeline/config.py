@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -145,7 +146,7 @@ class Units:
 
 DEFAULT_NEXT_STEPS = [
     "各单位要对照本季度改革任务完成情况，逐项梳理未完成和逾期任务，明确责任人和完成时限，确保按期高质量完成。",
-    "对已下达催办单、责令整改通知书的改革任务，有关单位要集中力量攻坚，逐项销号，按要求报送完成情况。",
+    "对已下达{kinds.urging}、{kinds.order}的改革任务，有关单位要集中力量攻坚，逐项销号，按要求报送完成情况。",
     "各单位要于每月25日前报送改革任务进展情况，{office}将持续跟踪督办，下季度继续通报。",
 ]
 
@@ -153,7 +154,8 @@ DEFAULT_NEXT_STEPS = [
 @dataclass
 class Quarterly:
     next_steps: list[str] = field(default_factory=lambda: list(DEFAULT_NEXT_STEPS))
-    """四、下步要求 of the 季度通报: one paragraph each ({office} is replaced by office.short)."""
+    """四、下步要求 of the 季度通报: one paragraph each ({office} is replaced by office.short, {kinds.urging}
+    and the like by the office's name for that kind, see Config.kind_name)."""
 
 
 @dataclass
@@ -249,12 +251,22 @@ class Config:
             return name
         return standard[: -len(KIND_ZH[kind])] + name if standard.endswith(KIND_ZH[kind]) else standard
 
+    def fill_names(self, text: str) -> str:
+        """A configured text with {office} (office.short) and {kinds.<kind>} (the office's name for
+        the kind, e.g. {kinds.urging} → 督办单) filled in; checked by load_config."""
+        text = text.replace("{office}", self.office.short)
+        return KIND_PLACEHOLDER.sub(lambda m: self.kind_name(Kind(m.group(1))) if m.group(1) in KIND_VALUES else m.group(0), text)
+
     def kind_names(self) -> dict[str, str]:
         """{kind value: the office's name} for every kind (templates use {{ kinds.urging }})."""
         return {k.value: self.kind_name(k) for k in Kind}
 
     def series_pattern(self, series: str) -> str:
         return getattr(self.numbering, series) or self.numbering.urging
+
+
+KIND_PLACEHOLDER = re.compile(r"\{kinds\.([a-z_]+)\}")
+KIND_VALUES = {k.value for k in Kind}
 
 
 SERIES_NAMES = ("formal", "reminder", "assignment", "urging", "order", "finding_urging", "pledge")
@@ -438,6 +450,14 @@ def load_config(path: Path) -> Config:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         problems.append(Problem(shown, f"kinds: two kinds are called {'、'.join(twice)}; each kind needs its own name"))
+    for i, text in enumerate(config.quarterly.next_steps if isinstance(config.quarterly.next_steps, list) else []):
+        for name in KIND_PLACEHOLDER.findall(text) if isinstance(text, str) else []:
+            if name not in KIND_VALUES:
+                import difflib
+
+                near = difflib.get_close_matches(name, sorted(KIND_VALUES), n=1)
+                hint = f"did you mean {{kinds.{near[0]}}}?" if near else f"known kinds: {', '.join(sorted(KIND_VALUES))}"
+                problems.append(Problem(shown, f"quarterly.next_steps[{i + 1}]: {{kinds.{name}}} is not a kind of document ({hint})"))
     for key in ("requirements", "assessment"):
         texts = getattr(config.pledge, key)
         if isinstance(texts, list) and (not texts or any(isinstance(t, str) and not t.strip() for t in texts)):

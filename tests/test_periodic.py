@@ -124,6 +124,45 @@ def test_the_bulletin_passes_lint_and_its_table_page_is_drawn(office):
         assert "（一）区县" in words and "完成率" in words and "张店区" in words
 
 
+def test_a_second_bulletin_with_nothing_changed_converts_nothing(office):
+    """The quarterly run takes the caller's pool and the conversion cache as the monthly run does:
+    counted at the pool, a run without the cache converts the bulletin, the next one with it converts
+    nothing and delivers the same bytes."""
+    import datetime as dt
+
+    from pipeline.config import load_config
+    from pipeline.output.convert import ConverterPool
+    from pipeline.periodic.quarterly import quarterly
+
+    project = office["project"]
+    config = load_config(project / "config.yaml")
+    out = project / "out" / "2026-Q4"
+
+    def files() -> dict[str, bytes]:
+        doc = manifest(out)["documents"][0]
+        return {name: (out / doc[name]).read_bytes() for name in ("docx", "pdf")} | {"bundle": (out / "打印合集.pdf").read_bytes()}
+
+    with ConverterPool(1) as pool:
+        first = quarterly(config, "2026-Q4", dt.date(2026, 11, 30), pool=pool, cache=False)
+        assert pool.converted == first.converted == 1 and first.reused == 0
+        before = files()
+        second = quarterly(config, "2026-Q4", dt.date(2026, 11, 30), pool=pool)
+        assert pool.converted == 1 and second.converted == 0 and second.reused == 1
+    assert second.planned == first.planned and files() == before
+    assert any((project / "out" / ".cache" / "charts").glob("*.png"))  # the rate charts are kept too
+
+
+def test_the_run_commands_share_their_options():
+    """monthly, cases, quarterly, interview and tasklist read the same --dry-run, --no-pdf, --jobs, --no-cache."""
+    helps = []
+    for command in ("monthly", "cases", "quarterly", "interview", "tasklist"):
+        result = run(command, "--help")
+        assert result.exit_code == 0, result.output
+        text = result.output[result.output.index("--dry-run"):]
+        helps.append(text[:text.index("-h, --help")])
+    assert "--no-cache" in helps[0] and "--jobs" in helps[0] and all(h == helps[0] for h in helps)
+
+
 # --------------------------------------------------------------------------- 约谈通知
 
 def test_interview_makes_the_notice(office):
@@ -247,6 +286,33 @@ def test_bad_quarter_writes_nothing(tiny, args, message):
     result = run("quarterly", *args, "--no-pdf")
     assert result.exit_code == 2 and message in result.output
     assert nothing_written(tiny)
+
+
+def test_next_steps_follow_the_offices_kind_names(tmp_path):
+    """An office that calls its 催办单 督办单 gets 督办单 in the default 下步要求 too (and nowhere 催办单)."""
+    project = copy_sample(tmp_path / "duban")
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nkinds:\n  urging: 督办单\n", encoding="utf-8")
+    result = run_in(project, "quarterly", "--quarter", "2026-Q4", "--as-of", "2026-11-30", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    assert "督办单 8，责令书 3" in result.output and "催办单" not in result.output  # the summary line names them alike
+    out = project / "out" / "2026-Q4"
+    text = docx_text(out / manifest(out)["documents"][0]["docx"])
+    assert "对已下达督办单、责令书的改革任务，有关单位要集中力量攻坚" in text
+    assert "印发督办单" in text and "催办单" not in text and "责令整改通知书" not in text
+    # the standard office: its own names
+    plain = copy_sample(tmp_path / "plain")
+    assert run_in(plain, "quarterly", "--quarter", "2026-Q4", "--as-of", "2026-11-30", "--no-pdf").exit_code == 0
+    out = plain / "out" / "2026-Q4"
+    assert "对已下达催办单、责令书的改革任务" in docx_text(out / manifest(out)["documents"][0]["docx"])
+
+
+def test_next_steps_name_only_kinds(tiny):
+    (tiny / "config.yaml").write_text((tiny / "config.yaml").read_text(encoding="utf-8")
+                                      + "quarterly:\n  next_steps:\n    - 对{kinds.urgin}要抓紧办理。\n", encoding="utf-8")
+    result = run("check", "--as-of", "2026-11-28")
+    assert result.exit_code == 2
+    assert "quarterly.next_steps[1]: {kinds.urgin} is not a kind of document (did you mean {kinds.urging}?)" in result.output
 
 
 def test_interview_config_is_checked(tiny):

@@ -15,6 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import copy_sample, run_in
+from pipeline.register.store import open_register
 from pipeline.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,8 +292,9 @@ def test_record_receipts_one_by_one_and_from_a_sheet(client, office):
     answer = client.post("/register/receipt", data={"numbers": first, "what": "receive", "date": "2026-11-29",
                                                     "by": "李华", "csrf_token": token(page.text)})
     assert answer.status_code == 200 and f"已记录签收：{first}" in answer.text, answer.text
-    row = re.search(rf'data-doc-no="{re.escape(first)}">.*?<td class="received nowrap">(.*?)</td>', answer.text, re.S)
-    assert row.group(1) == "2026-11-29<br><small>李华</small>"
+    entries = {e.doc_no: e for e in open_register(office / "data" / "register.sqlite").entries()}
+    assert entries[first].reply_by  # an urging asks for a reply by a date
+    assert cells(answer.text, first) == (str(entries[first].reply_by), "2026-11-29", "李华", "")
     # a reply dated before the document is refused, located, and nothing recorded
     bad = client.post("/register/receipt", data={"numbers": second, "what": "reply", "date": "2026-01-02",
                                                  "csrf_token": token(page.text)})
@@ -301,8 +303,18 @@ def test_record_receipts_one_by_one_and_from_a_sheet(client, office):
     answer = client.post("/register/receipt", data={"what": "import", "csrf_token": token(page.text)},
                          files={"file": ("回执.csv", sheet.encode("utf-8"))})
     assert answer.status_code == 200 and f"已记录签收/反馈：{second}" in answer.text, answer.text
-    listed = run_in(office, "register", "list").output
-    assert "李华" in listed and "王强" in listed
+    assert cells(answer.text, second) == (str(entries[second].reply_by), "2026-11-29", "王强", "2026-11-30")
+    # the page's columns are the register's, as `register list` prints them
+    listed = {line.split("\t")[0]: line for line in run_in(office, "register", "list").output.splitlines()}
+    assert f"反馈时限 {entries[first].reply_by}\t签收 2026-11-29 李华\t反馈 -" in listed[first]
+    assert f"反馈时限 {entries[second].reply_by}\t签收 2026-11-29 王强\t反馈 2026-11-30" in listed[second]
+
+
+def cells(html: str, doc_no: str) -> tuple[str, str, str, str]:
+    """反馈时限, 签收日期, 签收人, 反馈日期 of a number's row in the 文号 table."""
+    row = re.search(rf'data-doc-no="{re.escape(doc_no)}">(.*?)</tr>', html, re.S).group(1)
+    return tuple(re.search(rf'<td class="{name}[^"]*">(.*?)</td>', row, re.S).group(1)
+                 for name in ("reply-by", "received", "received-by", "replied"))
 
 
 def test_loop_pages_say_when_their_part_is_not_there(client):

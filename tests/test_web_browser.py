@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -295,6 +296,24 @@ def test_void_a_number_and_record_a_receipt(page, server, shots):
         page.locator("#receipt-form input[name=by]").fill("李华")
         page.locator("#receipt-form button").click()
         assert f"已记录签收：{issued}" in page.locator("#register-result").inner_text()
+        # an urging (it has a 反馈时限) signed for, then replied to: the row shows all four columns
+        page.goto(f"{server}/register?kind=urging&state=issued")
+        urging = page.locator("tr.entry.issued").last.get_attribute("data-doc-no")  # the run's own (paper ones have none)
+        page.locator("#receipt-form input[name=numbers]").fill(urging)
+        page.locator("#receipt-form input[name=date]").fill("2026-11-30")
+        page.locator("#receipt-form input[name=by]").fill("王强")
+        page.locator("#receipt-form button").click()
+        page.locator("#receipt-form input[name=numbers]").fill(urging)
+        page.locator("#receipt-form select[name=what]").select_option("reply")
+        page.locator("#receipt-form input[name=date]").fill("2026-12-01")
+        page.locator("#receipt-form button").click()
+        assert f"已记录反馈：{urging}" in page.locator("#register-result").inner_text()
+        unit = page.locator(f'tr[data-doc-no="{urging}"] td.unit').inner_text()
+        page.goto(f"{server}/register?kind=urging&unit={urllib.parse.quote(unit)}")  # that unit's urgings, headings in view
+        row = page.locator(f'tr[data-doc-no="{urging}"]')
+        assert row.locator("td.reply-by").inner_text()  # an urging's reply-by date
+        assert (row.locator("td.received").inner_text(), row.locator("td.received-by").inner_text(),
+                row.locator("td.replied").inner_text()) == ("2026-11-30", "王强", "2026-12-01")
     shot(page, shots, "register")
 
 

@@ -297,7 +297,7 @@ def quarterly_context(figures, config: Config) -> dict[str, Any]:
         "long_overdue_days": LONG_OVERDUE_DAYS,
         "overdue": overdue,
         "attachment_title": f"截至{format_date(figures.as_of)}逾期未完成改革任务清单",
-        "next_steps": [sentence(s.replace("{office}", config.office.short)) for s in config.quarterly.next_steps if s.strip()],
+        "next_steps": [sentence(config.fill_names(s)) for s in config.quarterly.next_steps if s.strip()],
     }
 
 

@@ -510,6 +510,15 @@ def fit_table(tbl) -> None:
                     _set_child(rpr, "w:rFonts", **{f"w:{slot}": HEITI for slot in ("ascii", "hAnsi", "eastAsia", "cs")})
                     for b in rpr.findall(qn("w:b")) + rpr.findall(qn("w:bCs")):
                         rpr.remove(b)
+    for tr in body:  # text cells set flush left: justified in a narrow column, a line that cannot break
+        for c, tc in enumerate(tr.findall(_W_TC)):  # at a Latin run or bracket is spread letter by letter
+            if c in text_cols:
+                for p in tc.iter(_W_P):
+                    ppr = p.find(_W_PPR)
+                    if ppr is None:
+                        ppr = OxmlElement("w:pPr")
+                        p.insert(0, ppr)
+                    _set_child(ppr, "w:jc", **{"w:val": "left"})
     for tr in body:  # a tall row may break: kept whole it could leave a page more than four lines short
         tall = 0
         for tc, w in zip(tr.findall(_W_TC), widths):

@@ -20,6 +20,7 @@ from ..documents.render import Renderer
 from ..errors import BadInput, Problem
 from ..model import Kind, Numbered
 from ..output import assemble
+from ..output.convert import ConverterPool
 from ..register.store import open_register
 from ..model import Unit
 from ..rules.interview import Proposal, months_back
@@ -52,8 +53,13 @@ def _why_not(unit: Unit, crossing: list[Proposal], history: list, month: str, as
 
 def interview(config: Config, month: str, as_of: dt.date, units: list[str] | tuple[str, ...] = (), *,
               dry_run: bool = False, pdf: bool = True, jobs: int | None = None,
-              progress: build.Progress | None = None) -> build.Summary:
-    """Make the month's 约谈通知. Raises BadInput (exit 2) or RunFailed (exit 1)."""
+              progress: build.Progress | None = None, cache: bool = True,
+              pool: ConverterPool | None = None) -> build.Summary:
+    """Make the month's 约谈通知. Raises BadInput (exit 2) or RunFailed (exit 1).
+
+    `cache` and `pool` as for `build.monthly`: a notice made before with the same content takes
+    its PDF from the conversion cache, and a caller's open pool (which it closes itself) converts
+    the others."""
     office = read_office(config, month)
     register = open_register(config.register_url)
     history = plan.merged_history(register.history(), office.history)  # every notice counts, this run's included
@@ -83,8 +89,9 @@ def interview(config: Config, month: str, as_of: dt.date, units: list[str] | tup
         return summary
     decisions = interview_decisions(found, office)
     requests = plan.requests(decisions, config, as_of, month)
+    keep = build._keep(config, cache) if not dry_run else None
     renderer = Renderer(config.templates_dir)
-    renderer.load([Kind.INTERVIEW.value], example_contexts(config))
+    renderer.load([Kind.INTERVIEW.value], example_contexts(config), keep.checked if keep else None)
     # a run of its own each time: a later run never voids an earlier run's notices
     run = f"{label}@{as_of.isoformat()}@{dt.datetime.now().isoformat(timespec='microseconds')}"
     if dry_run:
@@ -97,7 +104,10 @@ def interview(config: Config, month: str, as_of: dt.date, units: list[str] | tup
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(Kind.INTERVIEW), n.doc_no, n.decision.unit.name) for n in numbered]
             work = output.make()
-            made, _ = build._make(numbered, config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False)
+            made, _ = build._make(numbered, config, as_of, label, renderer, work, pdf, jobs, progress, bundle=False,
+                                  cache=build._open_cache(config, pdf and cache), pool=pool, summary=summary, keep=keep)
+            if keep is not None:
+                keep.save()
             kept = _carry(earlier, config.out_dir / label, work, {m.doc_no for m in made})
             summary.made = kept + made
             if pdf:

@@ -7,6 +7,7 @@ bundle, 用印登记表, manifest); the figures are pure functions in pipeline.r
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from .. import build, plan
@@ -16,6 +17,8 @@ from ..documents.render import Renderer
 from ..errors import BadInput, Problem
 from ..model import Decision, Kind, Numbered
 from ..output import assemble
+from ..output.cache import Keep
+from ..output.convert import ConverterPool
 from ..register.store import open_register
 from ..rules.quarterly import Quarter, QuarterFigures, parse_quarter, quarter_figures
 from ..sources import read_office
@@ -33,11 +36,18 @@ def default_as_of(quarter: Quarter, today: dt.date) -> dt.date:
     return min(quarter.last, today)
 
 
-def rate_charts(figures: QuarterFigures, categories: list[str], folder: Path) -> list:
-    """One chart of the completion rates per unit category (units with nothing due are left out)."""
-    from ..documents.chart import rate_chart
+def rate_charts(figures: QuarterFigures, categories: list[str], folder: Path, keep: Keep | None = None) -> list:
+    """One chart of the completion rates per unit category (units with nothing due are left out);
+    from `keep` when the same data made one before (matplotlib is then not imported)."""
     from ..documents.context import Picture
     from ..rules.quarterly import rate_text
+
+    def draw(rates, title):
+        def make(path: Path) -> Path:
+            from ..documents.chart import rate_chart
+
+            return rate_chart(rates, path, title)
+        return make
 
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
@@ -47,14 +57,25 @@ def rate_charts(figures: QuarterFigures, categories: list[str], folder: Path) ->
             pictures.append("")  # the table stands alone: nobody in it had a task due yet
             continue
         title = f"{figures.quarter.name}{category}改革任务完成率"
-        pictures.append(Picture(rate_chart(rates, folder / f"rates-{i}.png", title), 150, title))
+        dest = folder / f"rates-{i}.png"
+        make = draw(rates, title)
+        if keep is not None:
+            path = keep.chart(json.dumps(["rate", title, rates], ensure_ascii=False, default=str), make, dest)
+        else:
+            path = make(dest)
+        pictures.append(Picture(path, 150, title))
     return pictures
 
 
 def quarterly(config: Config, quarter_text: str, as_of: dt.date | None = None, *, today: dt.date | None = None,
               dry_run: bool = False, pdf: bool = True, jobs: int | None = None,
-              progress: build.Progress | None = None) -> build.Summary:
-    """Make the quarter's bulletin. Raises BadInput (exit 2) or RunFailed (exit 1)."""
+              progress: build.Progress | None = None, cache: bool = True,
+              pool: ConverterPool | None = None) -> build.Summary:
+    """Make the quarter's bulletin. Raises BadInput (exit 2) or RunFailed (exit 1).
+
+    `cache` and `pool` as for `build.monthly`: an unchanged bulletin takes its PDF from the
+    conversion cache (and its charts from out/.cache/), and a caller's open pool (which it closes
+    itself) converts it otherwise."""
     quarter = quarter_of(quarter_text)
     as_of = as_of or default_as_of(quarter, today or dt.date.today())
     if as_of < quarter.first:
@@ -67,8 +88,9 @@ def quarterly(config: Config, quarter_text: str, as_of: dt.date | None = None, *
     figures = quarter_figures(office.tasks, office.findings, history, office.units, quarter, as_of)
     decision = Decision(Kind.QUARTERLY, plan.all_units_addressee(office, config), label, facts={"figures": figures})
     [request] = plan.requests([decision], config, as_of, label)
+    keep = build._keep(config, cache) if not dry_run else None
     renderer = Renderer(config.templates_dir)
-    renderer.load([Kind.QUARTERLY.value], example_contexts(config))
+    renderer.load([Kind.QUARTERLY.value], example_contexts(config), keep.checked if keep else None)
     summary = build.Summary(label, as_of, None, dry_run=dry_run)
     summary.figures = figures
     if dry_run:
@@ -77,7 +99,7 @@ def quarterly(config: Config, quarter_text: str, as_of: dt.date | None = None, *
         return summary
 
     def charts(n: Numbered, folder: Path) -> list | None:
-        return rate_charts(figures, config.units.categories, folder) if n.decision.kind == Kind.QUARTERLY else None
+        return rate_charts(figures, config.units.categories, folder, keep) if n.decision.kind == Kind.QUARTERLY else None
 
     with build._output(config.out_dir, label) as output:
         with register.issue(run, [request], office.history) as numbers:
@@ -86,7 +108,10 @@ def quarterly(config: Config, quarter_text: str, as_of: dt.date | None = None, *
             summary.planned = [(config.kind_name(Kind.QUARTERLY), doc_no, decision.unit.name)]
             work = output.make()
             made, summary.bundle_pages = build._make(numbered, config, as_of, label, renderer, work, pdf, jobs, progress,
-                                                     charts=charts)
+                                                     charts=charts, cache=build._open_cache(config, pdf and cache),
+                                                     pool=pool, summary=summary, keep=keep)
+            if keep is not None:
+                keep.save()
             summary.made = made
             assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{quarter.name}季度通报用印登记表")
             assemble.write_manifest(made, work / "manifest.json", label, as_of.isoformat(),
