@@ -177,3 +177,23 @@ def test_a_failed_run_does_not_convert_what_waits(renderer, tmp_path):
             raise RuntimeError("bad input")
     assert sum(f.cancelled() for f in futures) >= 20
     assert len(list((tmp_path / "pdf").glob("*.pdf"))) <= 30 - 20
+
+
+def test_text_width_by_runs_equals_counting_character_by_character():
+    """layout.text_width_em counts runs of half-width characters (issue #18, --no-pdf speed):
+    the same widths as counting `_half` character by character, on random mixes of the
+    character classes at its edges (CJK, Latin, the full-width quotes and dashes, spaces)."""
+    import random
+
+    def by_character(text: str) -> float:
+        width = sum(0.5 if layout._half(ch) else 1.0 for ch in text)
+        boundaries = sum(1 for a, b in zip(text, text[1:])
+                         if layout._half(a) != layout._half(b) and not a.isspace() and not b.isspace())
+        return width + layout.AUTOSPACE_EM * boundaries
+
+    alphabet = list("ab1 。，中文—…“”‘’·\u3000\t\n\uff61\uffdc\uff60\uffdd\u2e7f\u2e80Ａ½é\x00") + ["\U0001F600"]
+    rng = random.Random(18)
+    texts = ["", "张店区委改革办", "淄博市发展和改革委员会 2026年", "〔2026〕12号", "ABC中文def"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
+    layout.text_width_em.cache_clear()
+    assert [layout.text_width_em(t) for t in texts] == [by_character(t) for t in texts]
