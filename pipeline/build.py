@@ -178,6 +178,83 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     return summary
 
 
+SHARE_MIN = 100  # documents below which a run renders them all in its own process
+SHARE = 0.3  # the share of the documents the forked process renders (it writes the sheets first)
+
+
+def _can_fork() -> bool:
+    """Forking is only safe in a process with one thread (the workbench serves from threads)."""
+    import threading
+
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class _RenderShare:
+    """The last documents of a run (`indices`), rendered by a forked process into the same work
+    folder; result() gives their records in order (and the title splits the child made, added to
+    layout.KNOWN_TITLES so the run keeps them), or raises the child's exception."""
+
+    def __init__(self, indices: list[int], render: Callable[[int], assemble.Made]):
+        import pickle
+
+        self.indices = indices
+        known = set(layout.KNOWN_TITLES)
+        self.read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
+            code = 0
+            try:
+                os.close(self.read)
+                made = [render(i) for i in indices]
+                data = pickle.dumps((True, made, {k: v for k, v in layout.KNOWN_TITLES.items() if k not in known}))
+            except BaseException as exc:
+                code = 1
+                try:
+                    data = pickle.dumps((False, exc, None))
+                except Exception:
+                    data = pickle.dumps((False, RunFailed(f"rendering failed: {exc!r}"), None))
+            try:
+                with os.fdopen(write, "wb") as fh:
+                    fh.write(data)
+            finally:
+                os._exit(code)
+        os.close(write)
+
+    def result(self) -> list[assemble.Made]:
+        import pickle
+
+        with os.fdopen(self.read, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(self.pid, 0)
+        if not data:
+            raise RunFailed(f"rendering failed (the process rendering a share of the documents ended with status {status})")
+        ok, value, titles = pickle.loads(data)
+        if not ok:
+            raise value
+        layout.KNOWN_TITLES.update(titles)
+        return value
+
+    def kill(self) -> None:
+        import signal
+
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self.read)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _render_share(numbered: list[Numbered], render: Callable[[int], assemble.Made]) -> _RenderShare | None:
+    """A forked process rendering the last SHARE of the documents (no ranking bulletin), where
+    forking is safe and the run is large enough to gain from it; else None."""
+    if len(numbered) < SHARE_MIN or not _can_fork():
+        return None
+    first = len(numbered) - int(len(numbered) * SHARE)
+    indices = [i for i in range(first, len(numbered)) if numbered[i].decision.kind != Kind.RANKING]
+    return _RenderShare(indices, render) if indices else None
+
+
 @contextlib.contextmanager
 def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]], None]]:
     """Run `work` in a forked child process while the block runs, so that a second core does it
@@ -188,9 +265,7 @@ def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]],
     serves from threads), or without os.fork, `work` and the tasks run after the block, in this
     process. The child only writes files of the run's work folder and leaves by os._exit: it
     touches neither the register's connection nor stdout."""
-    import threading
-
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not _can_fork():
         tasks: list[Callable[[], None]] = []
         yield tasks.append
         work()
@@ -346,22 +421,35 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         reused = 0
         if pdf and numbered:
             pdf_dir.mkdir()
+        def render(n: Numbered) -> assemble.Made:
+            d = n.decision
+            ctx = build_context(n, config, as_of, same_run)
+            if d.kind == Kind.RANKING and config.ranking.chart:
+                ctx["charts"] = _charts(d.facts["ranking"], _scratch(work), keep)
+            elif charts is not None and (pictures := charts(n, _scratch(work))) is not None:
+                ctx["charts"] = pictures
+            name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
+            has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
+            return assemble.Made(
+                kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+                cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
+                task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
+            )
+
+        # without PDFs, a share of the documents is rendered by a forked process on the second core
+        # (not the ranking bulletin, whose charts are kept in this process's memory of them)
+        share = _render_share(numbered, lambda i: render(numbered[i])) if not pdf and charts is None else None
+        shared = set(share.indices) if share is not None else set()
         try:
             for i, n in enumerate(numbered, start=1):
+                if i - 1 in shared:
+                    made.append(None)  # type: ignore[arg-type]  # filled in from the share below
+                    continue
                 d = n.decision
-                ctx = build_context(n, config, as_of, same_run)
-                if d.kind == Kind.RANKING and config.ranking.chart:
-                    ctx["charts"] = _charts(d.facts["ranking"], _scratch(work), keep)
-                elif charts is not None and (pictures := charts(n, _scratch(work))) is not None:
-                    ctx["charts"] = pictures
-                name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
+                made.append(render(n))
+                has_colophon = made[-1].colophon
+                name = Path(made[-1].docx).name
                 docx_path = work / "docx" / name
-                has_colophon = renderer.render(d.kind.value, ctx, docx_path)
-                made.append(assemble.Made(
-                    kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
-                    cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
-                    task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
-                ))
                 if pdf:
                     # a 版记 goes to the foot of the last even page, measured in the PDF as soon as it exists
                     # a slip that runs over is tightened to fit its page, after a first look
@@ -382,7 +470,13 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                     futures.append(future)
                     keys.append(key)
                 if progress:
-                    progress("rendered", i, total)
+                    progress("rendered", i - sum(1 for j in shared if j < i), total)
+            if share is not None:
+                for j, doc in zip(share.indices, share.result()):
+                    made[j] = doc
+                share = None
+                if progress:
+                    progress("rendered", total, total)
             if alongside is not None:
                 alongside()
             if futures:
@@ -403,6 +497,8 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         except BaseException:
             for future in futures:  # a caller's pool goes on serving others: drop what this run queued
                 future.cancel()
+            if share is not None:
+                share.kill()
             raise
     if summary is not None:
         summary.reused += reused

@@ -193,3 +193,57 @@ def test_beside_runs_in_process_when_other_threads_run(tmp_path):
     finally:
         stop.set()
         other.join()
+
+
+def test_documents_rendered_by_the_forked_share_are_the_documents_rendered_in_process(tmp_path, monkeypatch):
+    """--no-pdf renders the last share of the documents in a forked process: the DOCX bytes, the
+    manifest and the sheets are those of a run that renders everything in its own process."""
+    import hashlib
+
+    def run(name: str, share_min: int) -> Path:
+        monkeypatch.setattr(build, "SHARE_MIN", share_min)
+        monkeypatch.setattr(build, "SHARE", 0.5)
+        project = copy_sample(tmp_path / name)
+        result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
+        assert result.exit_code == 0, result.output
+        return project / "out" / "2026-11"
+
+    alone, shared = run("alone", 10**6), run("shared", 1)
+    docs = sorted(p.name for p in (alone / "docx").iterdir())
+    assert len(docs) > 8 and docs == sorted(p.name for p in (shared / "docx").iterdir())
+    digest = lambda folder: [hashlib.sha256((folder / "docx" / d).read_bytes()).hexdigest() for d in docs]  # noqa: E731
+    assert digest(alone) == digest(shared)
+    assert (alone / "manifest.json").read_text(encoding="utf-8") == (shared / "manifest.json").read_text(encoding="utf-8")
+    assert read_back(alone / "用印登记表.xlsx") == read_back(shared / "用印登记表.xlsx")
+
+
+def test_a_failure_in_the_forked_share_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch):
+    """The forked process's error is the run's: exit 2 with the template's message, no output
+    folder, no number taken."""
+    from pipeline.documents.render import Renderer
+    from pipeline.errors import Problem
+    from pipeline.errors import BadInput
+
+    project = copy_sample(tmp_path / "office")
+    first = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--dry-run")
+    assert first.exit_code == 0
+    monkeypatch.setattr(build, "SHARE_MIN", 1)
+    monkeypatch.setattr(build, "SHARE", 0.5)
+    parent = __import__("os").getpid()
+    real = Renderer.render
+
+    def render(self, kind, context, dest):
+        if __import__("os").getpid() != parent:  # only in the forked share
+            raise BadInput(Problem("templates/docx/x.docx", f"the template failed on {context.get('doc_no', '')}: boom"))
+        return real(self, kind, context, dest)
+
+    monkeypatch.setattr(Renderer, "render", render)
+    result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
+    assert result.exit_code == 2, result.output
+    assert "boom" in result.output
+    assert not (project / "out" / "2026-11").exists()
+    assert not [p for p in (project / "out").iterdir() if p.name.startswith(".2026-11")] if (project / "out").exists() else True
+    import sqlite3
+
+    register = project / "data" / "register.sqlite"
+    assert not register.exists() or sqlite3.connect(register).execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
