@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import itertools
 import json
@@ -159,17 +160,91 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
 
-            made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets,
-                                               cache=_open_cache(config, pdf and cache), pool=pool, summary=summary,
-                                               keep=keep)
-            if keep is not None:
-                keep.save()
-            summary.made = made
-            assemble.seal_register(made, work / "用印登记表.xlsx", f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
-                                   proposals=proposal_rows(summary.proposals, made_notices))
-            assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
+            # with PDFs, the sheets are written while the last documents convert; without, on the
+            # second core while the documents render (a forked process, where forking is safe)
+            with contextlib.nullcontext() if pdf else _beside(sheets) as later:
+                made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress,
+                                                   sheets if pdf else None, cache=_open_cache(config, pdf and cache),
+                                                   pool=pool, summary=summary, keep=keep)
+                if keep is not None:
+                    keep.save()
+                summary.made = made
+                seal = functools.partial(assemble.seal_register, made, work / "用印登记表.xlsx",
+                                         f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
+                                         proposals=proposal_rows(summary.proposals, made_notices))
+                later(seal) if later is not None else seal()
+                assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
     summary.out = output.final
     return summary
+
+
+@contextlib.contextmanager
+def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]], None]]:
+    """Run `work` in a forked child process while the block runs, so that a second core does it
+    meanwhile. The block is given `later(task)`: `task` (picklable, such as a partial of a module
+    function) runs in the child once `work` is done, with what the child has imported already.
+    An exception of the child's is raised here once the block is through; a block that fails
+    kills the child. Forking is only safe in a process with one thread: elsewhere (the workbench
+    serves from threads), or without os.fork, `work` and the tasks run after the block, in this
+    process. The child only writes files of the run's work folder and leaves by os._exit: it
+    touches neither the register's connection nor stdout."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        tasks: list[Callable[[], None]] = []
+        yield tasks.append
+        work()
+        for task in tasks:
+            task()
+        return
+    import pickle
+    import signal
+
+    errors, tasks_in = os.pipe()  # child → parent: its exception; parent → child: the tasks
+    tasks_r, tasks_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            os.close(errors)
+            os.close(tasks_w)
+            work()
+            with os.fdopen(tasks_r, "rb") as fh:
+                data = fh.read()  # until the parent closes its end
+            if data:
+                for task in pickle.loads(data):
+                    task()
+        except BaseException as exc:
+            code = 1
+            try:
+                data = pickle.dumps(exc)
+            except Exception:
+                data = pickle.dumps(RunFailed(f"writing the sheets failed: {exc!r}"))
+            with contextlib.suppress(BaseException), os.fdopen(tasks_in, "wb") as fh:
+                fh.write(data)
+        finally:
+            os._exit(code)
+    os.close(tasks_in)
+    os.close(tasks_r)
+    tasks = []
+    try:
+        yield tasks.append
+        with os.fdopen(tasks_w, "wb") as fh:
+            tasks_w = None
+            fh.write(pickle.dumps(tasks))
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # the run failed: its folder is about to go
+        raise
+    finally:
+        if tasks_w is not None:
+            os.close(tasks_w)
+        with os.fdopen(errors, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+    if data:
+        raise pickle.loads(data)
+    if status != 0:
+        raise RunFailed(f"writing the sheets failed (their process ended with status {status})")
 
 
 class _Folder:

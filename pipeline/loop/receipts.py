@@ -328,57 +328,37 @@ def _unit_order(config: Config) -> dict[str, int]:
 
 def write_sheet(stats: Statistics, dest: Path, office_short: str) -> None:
     """签收反馈.xlsx: 签收反馈明细 (every document of the year) and 按单位统计 (per unit, 合计 last)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    from ..output.assemble import _heading_rows, _print_landscape, _ruled
+    from ..output.assemble import _workbook, ruled, table
 
     as_of = f"{stats.as_of.year}年{stats.as_of.month}月{stats.as_of.day}日"
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "签收反馈明细"
+    wb = _workbook()
     columns = [("文号", 24), ("文种", 10), ("单位", 30), ("成文日期", 12), ("签收日期", 12), ("签收人", 10),
                ("反馈时限", 12), ("反馈日期", 12), ("状态", 16), ("逾期天数", 8)]
-    _heading_rows(ws, f"{office_short}{stats.year}年发文签收反馈明细（截至{as_of}）", [c for c, _ in columns])
-    for r in stats.rows:
-        ws.append([r.doc_no, r.kind_name, r.unit, r.issued_on, r.received_on, r.received_by or None, r.reply_by,
-                   r.replied_on, r.state, r.days_overdue])
-    for col, (_, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    _ruled(ws, dates=(4, 5, 7, 8), late_column=10)  # named styles, not a fill and a format cell by cell
-    _fit_rows(ws, 3, width=columns[2][1])
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
-    _print_landscape(ws)
-
-    ws = wb.create_sheet("按单位统计")
-    headers = ["单位", *stats.headers()]
-    _heading_rows(ws, f"{office_short}{stats.year}年发文签收反馈情况（截至{as_of}）", headers)
-    for f in [*stats.units, stats.total]:
-        ws.append([f.unit, *f.values()])
-    for col, width in enumerate([30, 10, 10, 18, 10, 10, 18], start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    _ruled(ws)
-    _fit_rows(ws, 1, width=30)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "B3"
-    _print_landscape(ws)
+    rows = [[r.doc_no, r.kind_name, r.unit, r.issued_on, r.received_on, r.received_by or None, r.reply_by,
+             r.replied_on, r.state, r.days_overdue] for r in stats.rows]
+    table(wb, "签收反馈明细", f"{office_short}{stats.year}年发文签收反馈明细（截至{as_of}）", [c for c, _ in columns], rows,
+          [w for _, w in columns], styles=ruled(dates=(4, 5, 7, 8), late_column=10),
+          heights=_fitted_heights(rows, 3, width=columns[2][1]), auto_filter=True)
+    rows = [[f.unit, *f.values()] for f in [*stats.units, stats.total]]
+    table(wb, "按单位统计", f"{office_short}{stats.year}年发文签收反馈情况（截至{as_of}）", ["单位", *stats.headers()], rows,
+          [30, 10, 10, 18, 10, 10, 18], heights=_fitted_heights(rows, 1, width=30), freeze="B3", bold_last=True)
     wb.save(dest)
 
 
-def _fit_rows(ws, column: int, width: int) -> None:
-    """Give rows whose text in column wraps the height of its lines (Excel and Calc keep 15 pt rows)."""
+def _fitted_heights(rows: list[list], column: int, width: int) -> dict[int, float]:
+    """The heights of the sheet rows (data from row 3) whose text in column wraps: 15 pt a line
+    (Excel and Calc keep 15 pt rows)."""
     import math
     import unicodedata
 
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
-        text = str(row[column - 1].value or "")
+    heights = {}
+    for number, values in enumerate(rows, start=3):
+        text = str(values[column - 1] or "")
         units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
         lines = max(1, math.ceil(units / (width - 2)))
         if lines > 1:
-            ws.row_dimensions[row[0].row].height = 15 * lines
+            heights[number] = 15 * lines
+    return heights
 
 
 def bulletin_figures(stats: Statistics, shorts: dict[str, str]) -> dict:

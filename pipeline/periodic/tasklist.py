@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from pypdf import PdfReader
 
 from .. import build, plan
 from ..config import Config, principal_of
@@ -148,6 +147,8 @@ def tasklist(config: Config, year: int, date: dt.date, *, dry_run: bool = False,
 
 def _bundle(made: list[assemble.Made], work) -> int:
     """The print bundle: the notice, then each 目标责任书 twice (one copy for each party)."""
+    from pypdf import PdfReader  # here: every command imports this module, few make this bundle
+
     with assemble.PrintBundle(work / "打印合集.pdf") as bundle:
         for doc in made:
             copies = COPIES if doc.kind == Kind.PLEDGE.value else 1
