@@ -258,10 +258,9 @@ class _Ink:
         self.path = path
         self.doc = None
 
-    def dash_middle(self, page_index: int, char: dict) -> float:
-        """The vertical middle of the dash's horizontal stroke, in points from the page's top;
-        the middle of the character's box when the page cannot be rendered."""
-        box_middle = (char["top"] + char["bottom"]) / 2
+    def _box(self, page_index: int, char: dict) -> tuple[int, int, bytes] | None:
+        """The character's box rendered in grey at 600 dpi: (width, height, one byte a pixel),
+        or None when the page cannot be rendered."""
         try:
             if self.doc is None:
                 import pypdfium2
@@ -271,37 +270,30 @@ class _Ink:
             width, height = page.get_width(), page.get_height()
             image = page.render(scale=self.SCALE, crop=(char["x0"], height - char["bottom"], width - char["x1"], char["top"]),
                                 grayscale=True).to_pil()
-        except Exception:  # no renderer, or a page it cannot draw: the box is the best guess
-            return box_middle
+        except Exception:  # no renderer, or a page it cannot draw
+            return None
         w, h = image.size
         data = image.tobytes()
-        band = image.mode == "L" and len(data) == w * h
-        rows = [y for y in range(h) if band and sum(1 for x in range(w) if data[y * w + x] < 128) > w / 2]
+        if image.mode != "L" or len(data) != w * h:
+            return None
+        return w, h, data
+
+    def dash_middle(self, page_index: int, char: dict) -> float:
+        """The vertical middle of the dash's horizontal stroke, in points from the page's top;
+        the middle of the character's box when the page cannot be rendered."""
+        box = self._box(page_index, char)
+        rows = [y for y in range(box[1]) if sum(1 for x in range(box[0]) if box[2][y * box[0] + x] < 128) > box[0] / 2] if box else []
         if not rows:
-            return box_middle
+            return (char["top"] + char["bottom"]) / 2
         return char["top"] + (rows[0] + rows[-1] + 1) / 2 / self.SCALE
 
     def turned_dash_middle(self, page_index: int, char: dict) -> float:
         """dash_middle for a dash turned a quarter (a landscape page's number): the horizontal
         middle of its vertical stroke, in points from the page's left edge."""
-        box_middle = (char["x0"] + char["x1"]) / 2
-        try:
-            if self.doc is None:
-                import pypdfium2
-
-                self.doc = pypdfium2.PdfDocument(str(self.path))
-            page = self.doc[page_index]
-            width, height = page.get_width(), page.get_height()
-            image = page.render(scale=self.SCALE, crop=(char["x0"], height - char["bottom"], width - char["x1"], char["top"]),
-                                grayscale=True).to_pil()
-        except Exception:  # no renderer, or a page it cannot draw: the box is the best guess
-            return box_middle
-        w, h = image.size
-        data = image.tobytes()
-        band = image.mode == "L" and len(data) == w * h
-        cols = [x for x in range(w) if band and sum(1 for y in range(h) if data[y * w + x] < 128) > h / 2]
+        box = self._box(page_index, char)
+        cols = [x for x in range(box[0]) if sum(1 for y in range(box[1]) if box[2][y * box[0] + x] < 128) > box[1] / 2] if box else []
         if not cols:
-            return box_middle
+            return (char["x0"] + char["x1"]) / 2
         return char["x0"] + (cols[0] + cols[-1] + 1) / 2 / self.SCALE
 
 

@@ -26,25 +26,12 @@ def streak_sheets(config: Config, office: Office, month: str) -> dict[str, Score
     sheets = dict(office.scores.sheets_by_month)
     missing = [m for m in months_back(month, n) if m not in sheets]
     if missing:
-        from ..sources.scores import read_sheet
-        from ..sources.tables import find_table, table_exists
+        from ..sources.scores import read_months
 
-        folder = config.data_dir / "scores"
-        problems = []
-        for m in missing:
-            if not table_exists(folder, m):
-                continue
-            path, problem = find_table(folder, m)
-            if problem:
-                problems.append(problem)
-                continue
-            assert path is not None
-            sheet, found = read_sheet(path, m, office.directory)
-            problems.extend(found)
-            if sheet is not None:
-                sheets[m] = sheet
+        found, problems = read_months(config.data_dir / "scores", missing, office.directory)
         if problems:
             raise BadInput(problems)
+        sheets.update(found)
     return sheets
 
 

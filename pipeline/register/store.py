@@ -221,6 +221,15 @@ class Register(_Reading):
 
         Yields {request key: (doc_no, n)}.
         """
+        with self._writing() as conn:
+            existing = [_entry(r) for r in conn.execute("SELECT * FROM documents")]
+            numbers, new, voids, new_imports = _allocate(existing, run, requests, imports)
+            _record(conn.executemany, "?", run, new, voids, new_imports)
+            yield {k: v for k, v in numbers.items()}
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE): committed when the block succeeds, else rolled back."""
         try:
             conn = self._connect(readonly=False)
         except sqlite3.Error as exc:
@@ -232,10 +241,7 @@ class Register(_Reading):
             except sqlite3.OperationalError as exc:
                 raise RunFailed(f"the register {self.path} is busy (another run holds it): {exc}")
             try:
-                existing = [_entry(r) for r in conn.execute("SELECT * FROM documents")]
-                numbers, new, voids, new_imports = _allocate(existing, run, requests, imports)
-                _record(conn.executemany, "?", run, new, voids, new_imports)
-                yield {k: v for k, v in numbers.items()}
+                yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -270,27 +276,12 @@ class Register(_Reading):
         if not self.path.exists():
             decide({})  # every number is unknown: BadInput; the register is not created
             return []
-        try:
-            conn = self._connect(readonly=False)
-        except sqlite3.Error as exc:
-            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
-        assert conn is not None
-        with contextlib.closing(conn):
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise RunFailed(f"the register {self.path} is busy (another run holds it): {exc}")
-            try:
-                wanted = set(doc_nos)
-                found = {r["doc_no"]: _entry(r) for r in conn.execute("SELECT * FROM documents") if r["doc_no"] in wanted}
-                marks = decide(found)
-                conn.executemany(_MARK.format(ph="?"), [_mark_values(m) for m in marks])
-                done = [_entry(conn.execute("SELECT * FROM documents WHERE doc_no = ?", (m.doc_no,)).fetchone()) for m in marks]
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            return done
+        with self._writing() as conn:
+            wanted = set(doc_nos)
+            found = {r["doc_no"]: _entry(r) for r in conn.execute("SELECT * FROM documents") if r["doc_no"] in wanted}
+            marks = decide(found)
+            conn.executemany(_MARK.format(ph="?"), [_mark_values(m) for m in marks])
+            return [_entry(conn.execute("SELECT * FROM documents WHERE doc_no = ?", (m.doc_no,)).fetchone()) for m in marks]
 
 
 

@@ -57,9 +57,20 @@ def read_scores(data_dir: Path, month: str, directory: UnitDirectory,
     wanted = [f"{year}-{n:02d}" for n in range(1, run + 1)]
     if run == 1:
         wanted.insert(0, f"{year - 1}-12")  # last month's rank for a January bulletin
+    sheets, problems = read_months(folder, wanted, directory)
+    if month in sheets:
+        problems.extend(missing_units(sheets[month], directory, ranked_categories))
+    if problems:
+        return None, problems
+    return ScoreBook(month, sheets), []
+
+
+def read_months(folder: Path, months: list[str], directory: UnitDirectory) -> tuple[dict[str, ScoreSheet], list[Problem]]:
+    """The score sheets of those months that have a file in folder (a month without one is left
+    out), and every problem found in them."""
     problems: list[Problem] = []
     sheets: dict[str, ScoreSheet] = {}
-    for stem in wanted:
+    for stem in months:
         if not table_exists(folder, stem):
             continue
         path, problem = find_table(folder, stem)
@@ -71,11 +82,7 @@ def read_scores(data_dir: Path, month: str, directory: UnitDirectory,
         problems.extend(found)
         if sheet is not None:
             sheets[stem] = sheet
-            if stem == month:
-                problems.extend(missing_units(sheet, directory, ranked_categories))
-    if problems:
-        return None, problems
-    return ScoreBook(month, sheets), []
+    return sheets, problems
 
 
 def parse_indicator(header: str) -> Indicator | None:

@@ -24,6 +24,19 @@ def shown(text: str, folder: Path) -> str:
     return text.replace("(add --apply to update the ledger)", "（点“写入台账”才写入）")
 
 
+def replies(result, folder: Path) -> dict:
+    """The collect result as the page shows it: each file with its unit and changes, the units
+    that have not replied, and what was written (the file names as the clerk named them)."""
+    return {
+        "month": result.month,
+        "units": [{"name": u.name, "file": shown(u.file, folder), "changes": u.changes, "notes": [shown(n, folder) for n in u.notes],
+                   "already_applied": u.already_applied} for u in result.units],
+        "not_replied": result.not_replied,
+        "written": result.written,
+        "backup": result.backup,
+    }
+
+
 def available() -> bool:
     return loop_module("dispatch") is not None and loop_module("collect") is not None
 
@@ -84,7 +97,7 @@ class CollectReplies(HTTPEndpoint):
                 if result is not None:
                     s.batches.pop(token, None)
                     remove(folder)
-                    return await dispatch_page(request, applied=shown(result.text(), folder))
+                    return await dispatch_page(request, applied=replies(result, folder))
                 return await dispatch_page(request, 422, lines=[shown(line, folder) for line in lines])
             uploads = [u for u in form.getlist("files") if isinstance(u, UploadFile) and u.filename]
             if not uploads:
@@ -107,6 +120,6 @@ class CollectReplies(HTTPEndpoint):
                 return await dispatch_page(request, 422, lines=[shown(line, folder) for line in lines])
             token = secrets.token_urlsafe(16)
             s.batches[token] = folder
-            return await dispatch_page(request, preview=shown(result.text(), folder), batch=token)
+            return await dispatch_page(request, preview=replies(result, folder), batch=token)
         finally:
             await form.close()
