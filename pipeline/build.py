@@ -182,6 +182,9 @@ SHARE_MIN = 100  # documents below which a run renders them all in its own proce
 SHARE = 0.3  # the share of the documents the forked process renders (it writes the sheets first)
 
 
+_KEPT: list[BaseException] = []  # a forked child's exception, kept until it leaves by os._exit
+
+
 def _can_fork() -> bool:
     """Forking is only safe in a process with one thread (the workbench serves from threads)."""
     import threading
@@ -209,6 +212,7 @@ class _RenderShare:
                 data = pickle.dumps((True, made, {k: v for k, v in layout.KNOWN_TITLES.items() if k not in known}))
             except BaseException as exc:
                 code = 1
+                _KEPT.append(exc)  # to the end: its frames' half-written files are never collected (and closed)
                 try:
                     data = pickle.dumps((False, exc, None))
                 except Exception:
@@ -291,6 +295,7 @@ def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]],
                     task()
         except BaseException as exc:
             code = 1
+            _KEPT.append(exc)  # to the end: its frames' half-written files are never collected (and closed)
             try:
                 data = pickle.dumps(exc)
             except Exception:
