@@ -716,17 +716,8 @@ def record_replies(register: "Register | PgRegister", replies: list[AppliedReply
                 raise register._failed(exc) from None
         return
     try:
-        conn = register._connect(readonly=False)
-    except sqlite3.Error as exc:
-        raise RunFailed(f"the register {register.path} cannot be opened: {exc}")
-    assert conn is not None
-    with contextlib.closing(conn):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with register._writing() as conn:
             conn.execute(REPLIES_SQLITE)
             conn.executemany("INSERT OR IGNORE INTO dispatch_replies (unit, month, sha256, file, applied_at) VALUES (?, ?, ?, ?, ?)", rows)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise RunFailed(f"the register {register.path} did not record the applied replies: {exc}")
+    except sqlite3.Error as exc:
+        raise RunFailed(f"the register {register.path} did not record the applied replies: {exc}")
