@@ -274,16 +274,11 @@ class CompiledTemplate:
         self.body_source = self.tpl.patch_xml(self.tpl.get_xml())
         self.parts = template_parts(self.tpl, blob)
         self.properties = Properties(blob, env)
-        try:
-            self.compiled = env.from_string(split_lines(self.body_source))
-        except TemplateError as exc:
-            raise PartFailed("", exc)
+        used: set[tuple[str, ...]] = set()  # the variables whose example value adds parts
+        self.compiled = self._compile(split_lines(self.body_source), "", example, used)
         for part in self.parts:
             if _TAG.search(part.source):
-                try:
-                    part.compiled = env.from_string(split_lines(part.source))
-                except TemplateError as exc:
-                    raise PartFailed(part.label, exc)
+                part.compiled = self._compile(split_lines(part.source), part.label, example, used)
         self.properties.compile()
         self.rendered = [p for p in self.parts if p.compiled is not None]
         skip = {"word/document.xml"} | {p.name for p in self.rendered} | set(self.properties.parts)
@@ -304,7 +299,21 @@ class CompiledTemplate:
         # that points nowhere (a value the example did not foresee); only then is it looked at
         self.references = {"word/document.xml": self.body_source.count(" r:")}
         self.references.update({p.name: p.source.count(" r:") for p in self.rendered})
-        self.fallback = pictures_used(self.trees(), example) if example is not None else []
+        if example is not None:
+            used.update(pictures_used((self.env.parse(text) for _, text in self.properties.sources()), example))
+        self.fallback = sorted(used) if example is not None else []
+
+    def _compile(self, source: str, label: str, example: dict[str, Any] | None, used: set[tuple[str, ...]]):
+        """env.from_string(source), parsed once: the syntax tree also gives the variables whose
+        example value adds parts (looked at before compiling, which folds constants in the tree)."""
+        env = self.env
+        try:
+            tree = env.parse(source)
+            if example is not None:
+                used.update(pictures_used([tree], example))
+            return env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
+        except TemplateError as exc:
+            raise PartFailed(label, exc)
 
     def trees(self):
         """The Jinja syntax trees of every rendered source (body, parts, properties)."""

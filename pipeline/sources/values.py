@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -54,10 +55,14 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
         return value.date(), None
     if isinstance(value, dt.date):
         return value, None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = clean_text(value)
-    else:
-        text = clean_text(value)
+    if type(value) is str:
+        return _parse_date_text(value)  # the same texts recur (a ledger's dates): parsed once each
+    return _parse_date_text(clean_text(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_date_text(value: str) -> tuple[dt.date | None, str | None]:
+    text = value.strip(_STRIP)
     if not text:
         return None, None
     m = _DATETIME_TEXT.match(text)
