@@ -287,6 +287,7 @@ def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]],
         try:
             os.close(errors)
             os.close(tasks_w)
+            _without_numpy()
             work()
             with os.fdopen(tasks_r, "rb") as fh:
                 data = fh.read()  # until the parent closes its end
@@ -325,6 +326,16 @@ def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]],
         raise pickle.loads(data)
     if status != 0:
         raise RunFailed(f"writing the sheets failed (their process ended with status {status})")
+
+
+def _without_numpy() -> None:
+    """In a forked sheet writer: openpyxl imports numpy (~0.08 s) only to accept numpy's number
+    types as cell values. A process that has imported neither holds no numpy value, so the import
+    is left out there (the sheets are the same); where numpy is loaded already, nothing changes."""
+    import sys
+
+    if "numpy" not in sys.modules and "openpyxl" not in sys.modules:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` raises ImportError
 
 
 class _Folder:
