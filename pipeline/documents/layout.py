@@ -118,21 +118,32 @@ def text_width_em(text: str) -> float:
     return (end - half) + 0.5 * half + AUTOSPACE_EM * boundaries
 
 
+def _first_child(parent, tag: str):
+    """parent's child `tag` (w:pPr, w:rPr, w:tcPr … come first in their parent), made if missing."""
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.insert(0, el)
+    return el
+
+
 def _rpr(run):
-    rpr = run.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        run.insert(0, rpr)
-    return rpr
+    return _first_child(run, "w:rPr")
 
 
-def _set_child(parent, tag: str, **attrs) -> None:
+def _ppr(p):
+    return _first_child(p, "w:pPr")
+
+
+def _set_child(parent, tag: str, **attrs):
+    """parent's child `tag` (appended if missing) with attrs set; returns it."""
     el = parent.find(qn(tag))
     if el is None:
         el = OxmlElement(tag)
         parent.append(el)
     for k, v in attrs.items():
         el.set(qn(k), str(v))
+    return el
 
 
 _W_PPR, _W_PSTYLE, _W_VAL, _W_P, _W_T, _W_TBL = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:p"), qn("w:t"), qn("w:tbl")
@@ -299,10 +310,7 @@ def set_lines(p, lines: list[str]) -> None:
 
 
 def set_right_indent(p, twips: int) -> None:
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = OxmlElement("w:pPr")
-        p.insert(0, ppr)
+    ppr = _ppr(p)
     ind = ppr.find(qn("w:ind"))
     if ind is None:
         ind = OxmlElement("w:ind")
@@ -322,10 +330,7 @@ _W_KEEP_NEXT = qn("w:keepNext")
 
 
 def keep_with_next(p) -> None:
-    ppr = p.find(_W_PPR)
-    if ppr is None:
-        ppr = OxmlElement("w:pPr")
-        p.insert(0, ppr)
+    ppr = _ppr(p)
     if ppr.find(_W_KEEP_NEXT) is None:
         el = OxmlElement("w:keepNext")
         ps = ppr.find(_W_PSTYLE)
@@ -504,14 +509,7 @@ def fit_table(tbl) -> None:
         tbl_w.set(qn("w:type"), "dxa")
     for tr in rows:
         for tc, w in zip(tr.findall(_W_TC), widths):
-            tcpr = tc.find(qn("w:tcPr"))
-            if tcpr is None:
-                tcpr = OxmlElement("w:tcPr")
-                tc.insert(0, tcpr)
-            tcw = tcpr.find(qn("w:tcW"))
-            if tcw is None:
-                tcw = OxmlElement("w:tcW")
-                tcpr.insert(0, tcw)
+            tcw = _first_child(_first_child(tc, "w:tcPr"), "w:tcW")
             tcw.set(qn("w:w"), str(w))
             tcw.set(qn("w:type"), "dxa")
             for r in tc.iter(_W_R):
@@ -528,11 +526,7 @@ def fit_table(tbl) -> None:
         for c, tc in enumerate(tr.findall(_W_TC)):  # at a Latin run or bracket is spread letter by letter
             if c in text_cols:
                 for p in tc.iter(_W_P):
-                    ppr = p.find(_W_PPR)
-                    if ppr is None:
-                        ppr = OxmlElement("w:pPr")
-                        p.insert(0, ppr)
-                    _set_child(ppr, "w:jc", **{"w:val": "left"})
+                    _set_child(_ppr(p), "w:jc", **{"w:val": "left"})
     for tr in body:  # a tall row may break: kept whole it could leave a page more than four lines short
         tall = 0
         for tc, w in zip(tr.findall(_W_TC), widths):
@@ -794,16 +788,7 @@ _untightened: dict[str, bytes] = {}  # slips tightened on their first look: the 
 
 
 def _set_line(p, twips: int, before: int | None = None) -> None:
-    ppr = p.find(_W_PPR)
-    if ppr is None:
-        ppr = OxmlElement("w:pPr")
-        p.insert(0, ppr)
-    spacing = ppr.find(qn("w:spacing"))
-    if spacing is None:
-        spacing = OxmlElement("w:spacing")
-        ppr.append(spacing)
-    spacing.set(qn("w:line"), str(twips))
-    spacing.set(qn("w:lineRule"), "exact")
+    spacing = _set_child(_ppr(p), "w:spacing", **{"w:line": twips, "w:lineRule": "exact"})
     if before is not None:
         spacing.set(qn("w:before"), str(before))
 
