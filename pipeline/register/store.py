@@ -187,6 +187,13 @@ class Register(_Reading):
         conn.row_factory = sqlite3.Row
         return conn
 
+    def _open(self, readonly: bool) -> sqlite3.Connection | None:
+        """_connect, with a failure to open said as the register's (exit 1)."""
+        try:
+            return self._connect(readonly)
+        except sqlite3.Error as exc:
+            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
+
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
         """Make the tables of a new register, or upgrade an older one in place (one transaction)."""
         if _sqlite_version(conn) == SCHEMA_VERSION:
@@ -205,10 +212,7 @@ class Register(_Reading):
 
     def entries(self, year: int | None = None) -> list[Entry]:
         """Every number in the register (issued and void), in series order."""
-        try:
-            conn = self._connect(readonly=True)
-        except sqlite3.Error as exc:
-            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
+        conn = self._open(readonly=True)
         if conn is None:
             return []
         with contextlib.closing(conn):
@@ -230,10 +234,7 @@ class Register(_Reading):
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE): committed when the block succeeds, else rolled back."""
-        try:
-            conn = self._connect(readonly=False)
-        except sqlite3.Error as exc:
-            raise RunFailed(f"the register {self.path} cannot be opened: {exc}")
+        conn = self._open(readonly=False)
         assert conn is not None
         with contextlib.closing(conn):
             try:
@@ -684,10 +685,7 @@ def applied_replies(register: "Register | PgRegister", month: str | None = None)
                 raise register._failed(exc) from None
             finally:
                 register._rollback(conn)
-    try:
-        conn = register._connect(readonly=True)
-    except sqlite3.Error as exc:
-        raise RunFailed(f"the register {register.path} cannot be opened: {exc}")
+    conn = register._open(readonly=True)
     if conn is None:
         return []
     with contextlib.closing(conn):
