@@ -527,28 +527,25 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
 def _charts(ranking, folder: Path, keep: Keep | None) -> list:
     """One bar chart of the month's totals per ranked category (PNG, 300 dpi, 150 mm wide); from
     `keep` when the same data made one before (matplotlib is then not even imported)."""
-    from .documents.context import Picture
-
-    def draw(rows, title):
-        def make(path: Path) -> Path:
-            from .documents.chart import bar_chart
-
-            return bar_chart(rows, path, title)
-        return make
+    from .documents.chart import bar_chart
 
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
     for i, cat in enumerate(ranking.categories):
         title = f"{ranking.month[:4]}年{int(ranking.month[5:])}月{cat.category}改革工作得分"
-        dest = folder / f"chart-{i}.png"
-        make = draw(cat.rows, title)
-        if keep is not None:
-            data = [(r.rank, str(r.total), r.unit.short, r.unit.name, r.unit.order) for r in cat.rows]
-            path = keep.chart(json.dumps([title, data], ensure_ascii=False, default=str), make, dest)
-        else:
-            path = make(dest)
-        pictures.append(Picture(path, 150, title))
+        data = [(r.rank, str(r.total), r.unit.short, r.unit.name, r.unit.order) for r in cat.rows]
+        pictures.append(chart_picture(keep, json.dumps([title, data], ensure_ascii=False, default=str),
+                                      functools.partial(bar_chart, cat.rows, title=title), folder / f"chart-{i}.png", title))
     return pictures
+
+
+def chart_picture(keep: Keep | None, what: str, draw: Callable[[Path], Path], dest: Path, title: str):
+    """A chart 150 mm wide for a template: draw(dest) makes it, or `keep` gives the one made
+    before from the same `what` (the chart's data and title)."""
+    from .documents.context import Picture
+
+    path = keep.chart(what, draw, dest) if keep is not None else draw(dest)
+    return Picture(path, 150, title)
 
 
 def _ledger_rows(findings, history, numbered: list[Numbered], as_of: dt.date) -> list[dict]:

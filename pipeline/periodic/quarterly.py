@@ -7,6 +7,7 @@ bundle, 用印登记表, manifest); the figures are pure functions in pipeline.r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 
@@ -39,15 +40,8 @@ def default_as_of(quarter: Quarter, today: dt.date) -> dt.date:
 def rate_charts(figures: QuarterFigures, categories: list[str], folder: Path, keep: Keep | None = None) -> list:
     """One chart of the completion rates per unit category (units with nothing due are left out);
     from `keep` when the same data made one before (matplotlib is then not imported)."""
-    from ..documents.context import Picture
+    from ..documents.chart import rate_chart
     from ..rules.quarterly import rate_text
-
-    def draw(rates, title):
-        def make(path: Path) -> Path:
-            from ..documents.chart import rate_chart
-
-            return rate_chart(rates, path, title)
-        return make
 
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
@@ -57,13 +51,8 @@ def rate_charts(figures: QuarterFigures, categories: list[str], folder: Path, ke
             pictures.append("")  # the table stands alone: nobody in it had a task due yet
             continue
         title = f"{figures.quarter.name}{category}改革任务完成率"
-        dest = folder / f"rates-{i}.png"
-        make = draw(rates, title)
-        if keep is not None:
-            path = keep.chart(json.dumps(["rate", title, rates], ensure_ascii=False, default=str), make, dest)
-        else:
-            path = make(dest)
-        pictures.append(Picture(path, 150, title))
+        pictures.append(build.chart_picture(keep, json.dumps(["rate", title, rates], ensure_ascii=False, default=str),
+                                            functools.partial(rate_chart, rates, title=title), folder / f"rates-{i}.png", title))
     return pictures
 
 
