@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 
 import psycopg
-import pytest
 
 import receipt_workers
 from conftest import copy_sample, run_in

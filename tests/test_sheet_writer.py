@@ -8,7 +8,6 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font

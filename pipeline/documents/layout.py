@@ -784,7 +784,6 @@ TIGHT_RECEIPT_BEFORE = 2 * PT  # the 回执 strip's space above its dashed line 
 TIGHT_RECEIPT_LINE = 15 * PT
 TIGHT_FORMAL_LINES = 30  # a formal document's body lines that may be tightened: a page and the signature's
 TIGHT_TABLE_LINE = 17 * PT  # a slip's table (12 or 14 pt text on 19 or 22 pt) when tightened
-_untightened: dict[str, bytes] = {}  # slips tightened on their first look: the DOCX as rendered
 
 
 def _set_line(p, twips: int, before: int | None = None) -> None:
@@ -807,7 +806,6 @@ def tighten_slip(document, blanks: bool = True) -> bool:
         tables = [i for i, el in enumerate(children) if el.tag == _W_TBL]
         if not tables:
             return False
-        last = children[tables[-1]]
         sig = sum(1 for p, _ in named if children.index(p) < tables[-1])
     body_lines = sum(_estimated_lines(p) for p, name in named if name in BODY_STYLES)
     # a slip: its last lines; a formal document: the page before the signature's too (its seal room

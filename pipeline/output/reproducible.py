@@ -151,7 +151,7 @@ def _normalise(data: bytes, stamp: str | None) -> bytes:
         parsed = Parsed(data)
     except ValueError:
         return data
-    offsets, order, objects, xref_at = parsed.offsets, parsed.order, parsed.objects, parsed.xref_at
+    offsets, order, objects = parsed.offsets, parsed.order, parsed.objects
     trailer_at = parsed.trailer_at
     header_end = offsets[order[0]]
 
