@@ -155,13 +155,13 @@ def read_tasks(data_dir: Path, directory: UnitDirectory) -> tuple[list[Task], li
     records, problems = read_named_table(data_dir, "tasks", TASK_COLUMNS)
     tasks: list[Task] = []
     seen: dict[str, Record] = {}
-    statuses = [s.value for s in TaskStatus]
+    statuses = {s.value: s for s in TaskStatus}
     for rec in records:
         col = lambda key, zh: rec.headers.get(key, zh)  # noqa: E731
         task_id = _required_text(rec, "id", "编号", problems)
         title = _required_text(rec, "title", "改革事项", problems)
         lead_name = _required_text(rec, "lead", "牵头单位", problems)
-        lead = _unit(rec, "lead", "牵头单位", directory, problems) if lead_name else None
+        lead = _unit(rec, "lead", "牵头单位", directory, problems, text=lead_name) if lead_name else None
         partners = []
         for name in split_list(clean_text(rec.values.get("partners"))):
             unit = _unit(rec, "partners", "配合单位", directory, problems, text=name)
@@ -171,7 +171,7 @@ def read_tasks(data_dir: Path, directory: UnitDirectory) -> tuple[list[Task], li
         status = None
         if status_text:
             if status_text in statuses:
-                status = TaskStatus(status_text)
+                status = statuses[status_text]
             else:
                 problems.append(rec.where.problem(f'"{status_text}" is not a status (use {"、".join(statuses)})', col("status", "状态")))
         received = _date(rec, "received", "收到日期", problems)
@@ -223,6 +223,7 @@ def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[
     records, problems = read_named_table(data_dir, "history", HISTORY_COLUMNS, optional=True)
     issued: list[Issued] = []
     seen: dict[str, Record] = {}
+    series_of_kind: dict[Kind, Series] = {}  # series_of asked once per kind
     for rec in records:
         doc_no = normalise_doc_no(_required_text(rec, "doc_no", "文号", problems))
         kind_text = _required_text(rec, "kind", "文种", problems)
@@ -239,7 +240,9 @@ def read_history(data_dir: Path, directory: UnitDirectory, series_of: Callable[[
         seen[doc_no] = rec
         place = None
         if doc_no and kind:
-            series = series_of(kind)
+            if kind not in series_of_kind:
+                series_of_kind[kind] = series_of(kind)
+            series = series_of_kind[kind]
             place = series.parse(doc_no)
             if place is None:
                 example = series.format(date.year if date else 2026, 1)

@@ -250,27 +250,45 @@ def _records_from_rows(grid: Grid, shown: str, columns: list[Column]) -> tuple[l
             problems.append(Problem(shown, f"missing column (add a column headed {col.zh})", sheet=sheet, column=col.zh))
     if problems:
         return [], problems
+    # What every row shares, worked out once: (position, key, header as written, known?) of the
+    # columns, the blank header cells, and the headers of a record.
+    fields = [(i, key, written[key], key in known) for i, key in index.items()]
+    width = len(header_cells)
+    unheaded = [i for i in range(width) if i not in index]
+    headers = {k: written[k] for k in index.values()}
     records = []
     for row_no, cells in rows[header_at + 1:]:
         if all(clean_text(c) == "" for c in cells):
             continue
-        where = Where(shown, sheet, row=row_no) if sheet is not None else Where(shown, None, row=row_no)
+        where = Where(shown, sheet, row=row_no)
+        n = len(cells)
+        texts_fit = _texts_fit(cells)  # nearly always: then no cell needs a check of its own
         values, extra = {}, {}
-        for i, key in index.items():
-            if (row_no, i) in traps:
-                problems.append(where.problem(traps[(row_no, i)], written[key]))
-            value = cells[i] if i < len(cells) else None
-            if isinstance(value, str):
-                problem = _check_text(value, where, written[key])
+        for i, key, column, is_known in fields:
+            if traps and (row_no, i) in traps:
+                problems.append(where.problem(traps[(row_no, i)], column))
+            value = cells[i] if i < n else None
+            if not texts_fit and isinstance(value, str):
+                problem = _check_text(value, where, column)
                 if problem:
                     problems.append(problem)
                     value = None
-            (values if key in known else extra)[key] = value
-        for i in range(len(cells)):
-            if i not in index and clean_text(cells[i]):
+            (values if is_known else extra)[key] = value
+        # the cells under no header: under a blank header cell, or beyond the header row
+        for i in (unheaded if n <= width else [*unheaded, *range(width, n)]):
+            if i < n and clean_text(cells[i]):
                 problems.append(where.problem(f'a value "{clean_text(cells[i])[:40]}" under no header (give the column a header)'))
-        records.append(Record(values, extra, where, {k: written[k] for k in index.values()}))
+        records.append(Record(values, extra, where, dict(headers)))
     return records, problems
+
+
+def _texts_fit(cells: list[Any]) -> bool:
+    """Whether every text of a row can go into a document, by one search over them all."""
+    try:
+        texts = "".join(cells)  # a CSV row: all text
+    except TypeError:
+        texts = "".join(c for c in cells if isinstance(c, str))
+    return len(texts) <= MAX_CELL_CHARS and bad_chars(texts) is None
 
 
 def _check_text(value: str, where: Where, column: str) -> Problem | None:

@@ -27,6 +27,8 @@ DATE_HINT = "use 2026-11-24"
 
 def clean_text(value: object) -> str:
     """Return the cell as text with outer spaces (also U+3000) stripped; '' for blank."""
+    if type(value) is str:  # nearly every cell (all of a CSV)
+        return value.strip(_STRIP)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -47,6 +49,8 @@ def bad_chars(text: str) -> str | None:
 
 def parse_date(value: object) -> tuple[dt.date | None, str | None]:
     """Parse an accepted date form; return (date, None), (None, None) for blank, or (None, error)."""
+    if type(value) is str:
+        return _parse_date_text(value)  # the same texts recur (a ledger's dates): parsed once each
     if value is None:
         return None, None
     if isinstance(value, dt.datetime):
@@ -55,8 +59,6 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
         return value.date(), None
     if isinstance(value, dt.date):
         return value, None
-    if type(value) is str:
-        return _parse_date_text(value)  # the same texts recur (a ledger's dates): parsed once each
     return _parse_date_text(clean_text(value))
 
 
@@ -65,6 +67,11 @@ def _parse_date_text(value: str) -> tuple[dt.date | None, str | None]:
     text = value.strip(_STRIP)
     if not text:
         return None, None
+    if len(text) == 10 and text[4] == text[7] == "-" and text.isascii():  # 2026-11-24, as most write it
+        try:
+            return dt.date.fromisoformat(text), None
+        except ValueError:
+            pass  # not a date: the forms below say so
     m = _DATETIME_TEXT.match(text)
     if m:
         text = m.group(1)
