@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -34,11 +35,17 @@ class Series:
 
     def parse(self, doc_no: str) -> tuple[int, int] | None:
         """Return (year, n) when doc_no belongs to this series."""
-        regex = re.escape(self.pattern)
-        regex = regex.replace(re.escape("{prefix}"), re.escape(self.prefix))
-        regex = regex.replace(re.escape("{year}"), r"(?P<year>\d{4})").replace(re.escape("{n}"), r"(?P<n>[1-9]\d{0,8})")
-        m = re.fullmatch(regex, doc_no)
+        m = _number_regex(self.pattern, self.prefix).fullmatch(doc_no)
         return (int(m.group("year")), int(m.group("n"))) if m else None
+
+
+@functools.lru_cache(maxsize=64)
+def _number_regex(pattern: str, prefix: str) -> re.Pattern[str]:
+    """The numbers of a series, compiled once (a register or a history parses thousands)."""
+    regex = re.escape(pattern)
+    regex = regex.replace(re.escape("{prefix}"), re.escape(prefix))
+    regex = regex.replace(re.escape("{year}"), r"(?P<year>\d{4})").replace(re.escape("{n}"), r"(?P<n>[1-9]\d{0,8})")
+    return re.compile(regex)
 
 
 def series_for(kind: Kind, numbering: object, prefix: str) -> Series:
