@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import operator
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,8 +116,31 @@ ENTRY_FIELDS = [f.name for f in dataclasses.fields(Entry)]
 
 def _entry(row) -> Entry:
     """An Entry from a row of either backend; a register not yet upgraded lacks the newer columns."""
-    keys = set(row.keys())
-    return Entry(*(row[k] if k in keys else None for k in ENTRY_FIELDS))
+    return Entry(*_values_of(row)(row))
+
+
+def _entries(rows) -> list[Entry]:
+    """The Entries of the rows of one query: they share their columns, so these are looked at once."""
+    entries: list[Entry] = []
+    values = None
+    for row in rows:
+        if values is None:
+            values = _values_of(row)
+        entries.append(Entry(*values(row)))
+    return entries
+
+
+def _values_of(row) -> Callable[..., tuple]:
+    """What takes the values of a row (and of the rows like it) in Entry's order: None for a column
+    the register lacks."""
+    columns = list(row.keys())
+    present = set(columns)
+    if not present.issuperset(ENTRY_FIELDS):
+        return lambda row: tuple(row[k] if k in present else None for k in ENTRY_FIELDS)
+    if isinstance(row, dict):  # PostgreSQL's rows
+        return operator.itemgetter(*ENTRY_FIELDS)
+    # SQLite's rows: by position, which is several times quicker than by name
+    return operator.itemgetter(*(columns.index(k) for k in ENTRY_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -217,7 +241,7 @@ class Register(_Reading):
             return []
         with contextlib.closing(conn):
             sql = "SELECT * FROM documents" + (" WHERE year = ?" if year else "") + " ORDER BY year, series, n"
-            return [_entry(r) for r in conn.execute(sql, (year,) if year else ())]
+            return _entries(conn.execute(sql, (year,) if year else ()))
 
     @contextlib.contextmanager
     def issue(self, run: str, requests: list[Request], imports: list[Issued]) -> Iterator[dict[str, tuple[str, int]]]:
@@ -226,7 +250,7 @@ class Register(_Reading):
         Yields {request key: (doc_no, n)}.
         """
         with self._writing() as conn:
-            existing = [_entry(r) for r in conn.execute("SELECT * FROM documents")]
+            existing = _entries(conn.execute("SELECT * FROM documents"))
             numbers, new, voids, new_imports = _allocate(existing, run, requests, imports)
             _record(conn.executemany, "?", run, new, voids, new_imports)
             yield {k: v for k, v in numbers.items()}
@@ -490,7 +514,7 @@ class PgRegister(_Reading):
     def entries(self, year: int | None = None) -> list[Entry]:
         """Every number in the register (issued and void), in series order."""
         sql = "SELECT * FROM documents" + (" WHERE year = %s" if year else "") + ' ORDER BY year, series COLLATE "C", n'
-        return self._read(lambda conn: [_entry(r) for r in conn.execute(sql, (year,) if year else ())]) or []
+        return self._read(lambda conn: _entries(conn.execute(sql, (year,) if year else ()))) or []
 
     @contextlib.contextmanager
     def issue(self, run: str, requests: list[Request], imports: list[Issued]) -> Iterator[dict[str, tuple[str, int]]]:
@@ -503,7 +527,7 @@ class PgRegister(_Reading):
         with contextlib.closing(conn):
             try:
                 self._prepare(conn)
-                existing = [_entry(r) for r in conn.execute("SELECT * FROM documents")]
+                existing = _entries(conn.execute("SELECT * FROM documents"))
                 numbers, new, voids, new_imports = _allocate(existing, run, requests, imports)
                 with conn.cursor() as cur:
                     _record(cur.executemany, "%s", run, new, voids, new_imports)
