@@ -259,10 +259,7 @@ def statistics(config: Config, year: int, as_of: dt.date, *, pending: Iterable[E
     """
     committed = [e for e in open_register(config.register_url).entries(year) if e.status == "issued"]
     by_no = {e.doc_no: e for e in committed}
-    own = []
-    for p in pending:
-        c = by_no.get(p.doc_no)
-        own.append(replace(p, received_on=c.received_on, received_by=c.received_by, replied_on=c.replied_on) if c else p)
+    own = [_with_receipts(p, by_no.get(p.doc_no)) for p in pending]
     own_nos = {p.doc_no for p in own}
     entries = [e for e in committed if not (run and e.run == run) and e.doc_no not in own_nos] + own
     n = config.dispatch.receipt_days
@@ -277,6 +274,13 @@ def statistics(config: Config, year: int, as_of: dt.date, *, pending: Iterable[E
     ordered = sorted(units.values(), key=lambda f: (order.get(f.unit, len(order)), f.unit))
     total = Figures("合计", *(sum(col) for col in zip(*(f.values() for f in ordered)))) if ordered else Figures("合计")
     return Statistics(year, as_of, n, rows, ordered, total)
+
+
+def _with_receipts(p: Entry, c: Entry | None) -> Entry:
+    """A pending entry with the 签收/反馈 recorded against its number (c: the register's entry of it)."""
+    if c is None or (c.received_on, c.received_by, c.replied_on) == (p.received_on, p.received_by, p.replied_on):
+        return p
+    return replace(p, received_on=c.received_on, received_by=c.received_by, replied_on=c.replied_on)
 
 
 def _row(e: Entry, as_of: dt.date, receipt_days: int, kind_names: dict[str, str]) -> Row:
