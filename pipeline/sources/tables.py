@@ -198,7 +198,7 @@ def _rows_csv(path: Path, shown: str) -> tuple[Grid, list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
-            rows.append((reader.line_num, list(row)))
+            rows.append((reader.line_num, row))  # csv gives each row a list of its own
     except csv.Error as exc:  # e.g. a quote opened and never closed: the row where it starts
         start = rows[-1][0] + 1 if rows else 1
         return (None, []), [Problem(shown, f"is not a valid CSV file: {exc} (a quote \" opened in this line is never closed?)", line=start)]

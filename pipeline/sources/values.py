@@ -86,6 +86,9 @@ def _parse_date_text(value: str) -> tuple[dt.date | None, str | None]:
     return None, f'"{text}" is not a date ({DATE_HINT})'
 
 
+_IMPLAUSIBLE, _CENT = Decimal("1e9"), Decimal("0.01")
+
+
 def parse_decimal(value: object) -> tuple[Decimal | None, str | None]:
     """Parse a number with at most two decimal places."""
     if value is None or (isinstance(value, str) and not clean_text(value)):
@@ -102,9 +105,9 @@ def parse_decimal(value: object) -> tuple[Decimal | None, str | None]:
             return None, f'"{clean_text(value)}" is not a number'
     if not number.is_finite():
         return None, f'"{value}" is not a number'
-    if abs(number) >= Decimal("1e9"):
+    if abs(number) >= _IMPLAUSIBLE:
         return None, f'"{str(value)[:20]}" is not a plausible number'
-    if number != number.quantize(Decimal("0.01")):
+    if number != number.quantize(_CENT):
         return None, f'"{value}" has more than two decimal places'
     return number, None
 
