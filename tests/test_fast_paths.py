@@ -197,3 +197,38 @@ def test_text_width_by_runs_equals_counting_character_by_character():
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
     layout.text_width_em.cache_clear()
     assert [layout.text_width_em(t) for t in texts] == [by_character(t) for t in texts]
+
+
+def test_documents_are_zipped_as_zipfiles_append_mode_zips_them():
+    """The compiled renderer appends each document's parts to the template's unchanged ones
+    (render._ZipBase, issue #18) instead of opening the zip in append mode for every document:
+    the bytes are zipfile's, for text and bytes, ASCII and non-ASCII names, and zips that
+    hold a directory entry or none at all."""
+    import io
+
+    from pipeline.documents.render import _ZipBase
+
+    def base(names: list[str]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i, name in enumerate(names):
+                zf.writestr(zipfile.ZipInfo(name, date_time=(2001, 2, 3, 4, 5, 6 + i)), f"<x>{name}</x>" * (i + 1))
+        return out.getvalue()
+
+    parts = [("word/document.xml", "<w:document>正文 “引号” & more</w:document>" * 50, (2026, 11, 28, 0, 0, 0)),
+             ("docProps/core.xml", b"<cp:coreProperties/>", (1980, 1, 1, 0, 0, 0)),
+             ("word/页眉1.xml", "<w:hdr>页眉</w:hdr>", (2024, 12, 31, 23, 59, 58))]
+    for names in (["[Content_Types].xml", "word/styles.xml", "word/media/"], [], ["a"]):
+        data = base(names)
+        expected = io.BytesIO(data)
+        expected.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(expected, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for name, text, when in parts:
+                info = zipfile.ZipInfo(name, date_time=when)
+                info.external_attr = 0o600 << 16
+                zf.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+        made = _ZipBase(data).plus(parts)
+        assert made == expected.getvalue()
+        with zipfile.ZipFile(io.BytesIO(made)) as zf:
+            assert zf.testzip() is None
+            assert zf.read("word/页眉1.xml").decode("utf-8") == "<w:hdr>页眉</w:hdr>"

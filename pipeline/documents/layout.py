@@ -30,6 +30,7 @@ import re
 from typing import Any
 
 from docx.oxml.ns import qn
+from lxml import etree
 from docx.oxml import OxmlElement
 
 MM = 56.6929  # twips per mm
@@ -118,11 +119,15 @@ def text_width_em(text: str) -> float:
     return (end - half) + 0.5 * half + AUTOSPACE_EM * boundaries
 
 
+_clark = functools.lru_cache(maxsize=None)(qn)  # "w:sz" → "{http://…}sz", worked out once
+
+
 def _first_child(parent, tag: str):
     """parent's child `tag` (w:pPr, w:rPr, w:tcPr … come first in their parent), made if missing."""
-    el = parent.find(qn(tag))
+    name = _clark(tag)
+    el = parent.find(name)
     if el is None:
-        el = OxmlElement(tag)
+        el = parent.makeelement(name)
         parent.insert(0, el)
     return el
 
@@ -137,13 +142,19 @@ def _ppr(p):
 
 def _set_child(parent, tag: str, **attrs):
     """parent's child `tag` (appended if missing) with attrs set; returns it."""
-    el = parent.find(qn(tag))
+    name = _clark(tag)
+    el = parent.find(name)
     if el is None:
-        el = OxmlElement(tag)
-        parent.append(el)
+        el = etree.SubElement(parent, name)
     for k, v in attrs.items():
-        el.set(qn(k), str(v))
+        el.set(_clark(k), str(v))
     return el
+
+
+def _child(parent, name: str):
+    """parent's child `name` (a Clark name), appended if missing."""
+    el = parent.find(name)
+    return el if el is not None else etree.SubElement(parent, name)
 
 
 _W_PPR, _W_PSTYLE, _W_VAL, _W_P, _W_T, _W_TBL = qn("w:pPr"), qn("w:pStyle"), qn("w:val"), qn("w:p"), qn("w:t"), qn("w:tbl")
@@ -407,8 +418,12 @@ def finish_body(body, styles: StyleInfo) -> None:
                 if len(lines) > 1:
                     set_lines(p, lines)
     _place_signature(named)
-    for p in body.iter(_W_P):
-        nest_paragraph_quotes(p)
+    text = "".join(body.itertext())
+    if text.count("“") > 1 or text.count("《") > 1:  # else no paragraph has two marks to nest
+        marked = {p for t in body.iter(_W_T) if t.text and ("“" in t.text or "《" in t.text) for p in t.iterancestors(_W_P)}
+        for p in body.iter(_W_P):  # only a paragraph with a mark in it can need nesting
+            if p in marked:
+                nest_paragraph_quotes(p)
     for tbl in body.iter(_W_TBL):
         fit_table(tbl)
     schema_order(body)
@@ -443,35 +458,37 @@ def fit_table(tbl) -> None:
     文号 or a unit's short name never wraps and the text columns share the rest; 四号 (14 pt) text,
     小四 (12 pt) when the table has many columns or the unbreakable cells need it; the header row
     (w:tblHeader) in 黑体. The 版记 (one column) and tables that are not grids are left alone."""
-    grid = tbl.find(qn("w:tblGrid"))
+    grid = tbl.find(_W_TBLGRID)
     rows = tbl.findall(_W_TR)
     if grid is None or len(rows) < 2:
         return
-    cols = grid.findall(qn("w:gridCol"))
+    cols = grid.findall(_W_GRIDCOL)
     n = len(cols)
-    if n < 2 or any(len(tr.findall(_W_TC)) != n for tr in rows):
+    cells = [tr.findall(_W_TC) for tr in rows]
+    if n < 2 or any(len(row) != n for row in cells):
         return
-    header = [tr for tr in rows if tr.find(qn("w:trPr") + "/" + qn("w:tblHeader")) is not None]
-    body = [tr for tr in rows if tr not in header]
-    if not header or not body:
+    is_header = [tr.find(_W_TRPR_HEADER) is not None for tr in rows]
+    if all(is_header) or not any(is_header):
         return
+    texts = [[_cell_paragraphs(tc) for tc in row] for row in cells]  # each cell's paragraphs' text
+    body = [i for i, head in enumerate(is_header) if not head]
     text_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
-    if sum(int(c.get(qn("w:w")) or 0) for c in cols) > text_w + 200:  # a table on a landscape page (225 mm)
+    if sum(int(c.get(_W_W) or 0) for c in cols) > text_w + 200:  # a table on a landscape page (225 mm)
         text_w = LANDSCAPE_TEXT_W
     fixed_em = [0.0] * n  # the widest unbreakable cell of each column
     text_em = [0.0] * n  # the longest breakable cell (0: no text column)
-    for tr in body:
-        for c, tc in enumerate(tr.findall(_W_TC)):
-            for text in _cell_paragraphs(tc):
+    for i in body:
+        for c, paragraphs in enumerate(texts[i]):
+            for text in paragraphs:
                 width = text_width_em(text)
                 if unbreakable(text):
                     fixed_em[c] = max(fixed_em[c], width)
                 else:
                     text_em[c] = max(text_em[c], width)
-    for tr in header:  # a header may wrap, but not inside a two-character word
-        for c, tc in enumerate(tr.findall(_W_TC)):
-            words = " ".join(_cell_paragraphs(tc))
-            fixed_em[c] = max(fixed_em[c], min(text_width_em(words), 2.0))
+    for i, head in enumerate(is_header):  # a header may wrap, but not inside a two-character word
+        if head:
+            for c, paragraphs in enumerate(texts[i]):
+                fixed_em[c] = max(fixed_em[c], min(text_width_em(" ".join(paragraphs)), 2.0))
     text_cols = [c for c in range(n) if text_em[c] > 0]
 
     def fixed(c: int, size: float) -> int:  # estimated widths run short on Latin letters: a little slack
@@ -502,43 +519,49 @@ def fit_table(tbl) -> None:
         widths = [w * text_w // total for w in widths]
     widths[-1] += text_w - sum(widths)
     for col, w in zip(cols, widths):
-        col.set(qn("w:w"), str(w))
-    tbl_w = tbl.find(qn("w:tblPr") + "/" + qn("w:tblW"))
+        col.set(_W_W, str(w))
+    tbl_w = tbl.find(_W_TBLPR_TBLW)
     if tbl_w is not None:
-        tbl_w.set(qn("w:w"), str(text_w))
-        tbl_w.set(qn("w:type"), "dxa")
-    for tr in rows:
-        for tc, w in zip(tr.findall(_W_TC), widths):
+        tbl_w.set(_W_W, str(text_w))
+        tbl_w.set(_W_TYPE, "dxa")
+    half_points = str(size * 2)
+    left = set(text_cols)
+    for row, head in zip(cells, is_header):
+        for c, (tc, w) in enumerate(zip(row, widths)):
             tcw = _first_child(_first_child(tc, "w:tcPr"), "w:tcW")
-            tcw.set(qn("w:w"), str(w))
-            tcw.set(qn("w:type"), "dxa")
+            tcw.set(_W_W, str(w))
+            tcw.set(_W_TYPE, "dxa")
             for r in tc.iter(_W_R):
                 rpr = _rpr(r)
-                _set_child(rpr, "w:sz", **{"w:val": size * 2})
-                _set_child(rpr, "w:szCs", **{"w:val": size * 2})
-            if tr in header:
-                for r in tc.iter(_W_R):
-                    rpr = _rpr(r)
-                    _set_child(rpr, "w:rFonts", **{f"w:{slot}": HEITI for slot in ("ascii", "hAnsi", "eastAsia", "cs")})
-                    for b in rpr.findall(qn("w:b")) + rpr.findall(qn("w:bCs")):
+                _child(rpr, _W_SZ).set(_W_VAL, half_points)
+                _child(rpr, _W_SZCS).set(_W_VAL, half_points)
+                if head:
+                    fonts = _child(rpr, _W_RFONTS)
+                    for slot in _FONT_SLOTS:
+                        fonts.set(slot, HEITI)
+                    for b in rpr.findall(_W_B) + rpr.findall(_W_BCS):
                         rpr.remove(b)
-    for tr in body:  # text cells set flush left: justified in a narrow column, a line that cannot break
-        for c, tc in enumerate(tr.findall(_W_TC)):  # at a Latin run or bracket is spread letter by letter
-            if c in text_cols:
-                for p in tc.iter(_W_P):
-                    _set_child(_ppr(p), "w:jc", **{"w:val": "left"})
-    for tr in body:  # a tall row may break: kept whole it could leave a page more than four lines short
+            if not head and c in left:  # text cells set flush left: justified in a narrow column, a line that
+                for p in tc.iter(_W_P):  # cannot break at a Latin run or bracket is spread letter by letter
+                    _child(_ppr(p), _W_JC).set(_W_VAL, "left")
+    for i in body:  # a tall row may break: kept whole it could leave a page more than four lines short
         tall = 0
-        for tc, w in zip(tr.findall(_W_TC), widths):
+        for paragraphs, w in zip(texts[i], widths):
             per_line = max((w - 2 * CELL_MARGIN) / (size * PT), 1)
-            tall = max(tall, sum(int(-(-text_width_em(t) // per_line)) or 1 for t in _cell_paragraphs(tc)))
+            tall = max(tall, sum(int(-(-text_width_em(t) // per_line)) or 1 for t in paragraphs))
         if tall > ROW_SPLIT_LINES:
-            trpr = tr.find(qn("w:trPr"))
-            for el in trpr.findall(qn("w:cantSplit")) if trpr is not None else []:
+            trpr = rows[i].find(_W_TRPR)
+            for el in trpr.findall(_W_CANTSPLIT) if trpr is not None else []:
                 trpr.remove(el)
     if size != TABLE_PT:  # a 12 pt table on a line to match
         for p in tbl.iter(_W_P):
             _set_line(p, round(TABLE_LINE_SMALL))
+
+
+_W_TBLGRID, _W_GRIDCOL, _W_TRPR, _W_TRPR_HEADER = qn("w:tblGrid"), qn("w:gridCol"), qn("w:trPr"), qn("w:trPr") + "/" + qn("w:tblHeader")
+_W_W, _W_TYPE, _W_TBLPR_TBLW, _W_CANTSPLIT = qn("w:w"), qn("w:type"), qn("w:tblPr") + "/" + qn("w:tblW"), qn("w:cantSplit")
+_W_SZ, _W_SZCS, _W_RFONTS, _W_B, _W_BCS, _W_JC = qn("w:sz"), qn("w:szCs"), qn("w:rFonts"), qn("w:b"), qn("w:bCs"), qn("w:jc")
+_FONT_SLOTS = tuple(qn(f"w:{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "cs"))
 
 
 TABLE_LINE_SMALL = 19 * PT
