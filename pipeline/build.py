@@ -149,6 +149,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             summary.proposals = with_numbers(proposals, order_numbers(numbers))
             made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
+            maker = _DocumentMaker(numbered, config, as_of, renderer, work, keep)
 
             def sheets() -> None:
                 """The sheets that need no PDF: written while the last documents convert."""
@@ -160,26 +161,26 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
 
-            # with PDFs, the sheets are written while the last documents convert; without, on the
-            # second core while the documents render (a forked process, where forking is safe)
-            with contextlib.nullcontext() if pdf else _beside(sheets) as later:
-                made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress,
-                                                   sheets if pdf else None, cache=_open_cache(config, pdf and cache),
-                                                   pool=pool, summary=summary, keep=keep)
-                if keep is not None:
-                    keep.save()
-                summary.made = made
-                seal = functools.partial(assemble.seal_register, made, work / "用印登记表.xlsx",
-                                         f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
-                                         proposals=proposal_rows(summary.proposals, made_notices))
-                later(seal) if later is not None else seal()
-                assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
+            seal = functools.partial(assemble.seal_register, dest=work / "用印登记表.xlsx",
+                                     heading=f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
+                                     proposals=proposal_rows(summary.proposals, made_notices))
+            if pdf:  # the sheets are written while the last documents convert
+                made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets,
+                                                   cache=_open_cache(config, cache), pool=pool, summary=summary, keep=keep,
+                                                   maker=maker)
+                seal(made)
+            else:  # a share of the documents and the sheets on the second core
+                made = _render_beside(numbered, maker, sheets, seal, progress)
+            if keep is not None:
+                keep.save()
+            summary.made = made
+            assemble.write_manifest(made, work / "manifest.json", month, as_of.isoformat())
     summary.out = output.final
     return summary
 
 
-SHARE_MIN = 100  # documents below which a run renders them all in its own process
-SHARE = 0.3  # the share of the documents the forked process renders (it writes the sheets first)
+SHARE_MIN = 100  # documents below which the forked process renders none (it writes the sheets only)
+SHARE = 0.18  # the share of the documents the forked process renders (then it writes the sheets)
 
 
 _KEPT: list[BaseException] = []  # a forked child's exception, kept until it leaves by os._exit
@@ -192,31 +193,31 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-class _RenderShare:
-    """The last documents of a run (`indices`), rendered by a forked process into the same work
-    folder; result() gives their records in order (and the title splits the child made, added to
-    layout.KNOWN_TITLES so the run keeps them), or raises the child's exception."""
+class _Child:
+    """`work()` run by a forked process while this one goes on; result() waits for it and gives
+    what work returned (pickled back), or raises its exception. Used as a context manager, it
+    ends the process when the block fails before result(). The child only writes files of the
+    run's work folder and leaves by os._exit: it touches neither the register's connection nor
+    stdout. Fork only where _can_fork()."""
 
-    def __init__(self, indices: list[int], render: Callable[[int], assemble.Made]):
+    def __init__(self, work: Callable[[], object]):
         import pickle
 
-        self.indices = indices
-        known = set(layout.KNOWN_TITLES)
+        self.done = False
         self.read, write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child
             code = 0
             try:
                 os.close(self.read)
-                made = [render(i) for i in indices]
-                data = pickle.dumps((True, made, {k: v for k, v in layout.KNOWN_TITLES.items() if k not in known}))
+                data = pickle.dumps((True, work()))
             except BaseException as exc:
                 code = 1
                 _KEPT.append(exc)  # to the end: its frames' half-written files are never collected (and closed)
                 try:
-                    data = pickle.dumps((False, exc, None))
+                    data = pickle.dumps((False, exc))
                 except Exception:
-                    data = pickle.dumps((False, RunFailed(f"rendering failed: {exc!r}"), None))
+                    data = pickle.dumps((False, RunFailed(f"the run's second process failed: {exc!r}")))
             try:
                 with os.fdopen(write, "wb") as fh:
                     fh.write(data)
@@ -224,23 +225,34 @@ class _RenderShare:
                 os._exit(code)
         os.close(write)
 
-    def result(self) -> list[assemble.Made]:
+    def __enter__(self) -> _Child:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            self.kill()
+
+    def result(self):
         import pickle
 
+        self.done = True
         with os.fdopen(self.read, "rb") as fh:
             data = fh.read()
         _, status = os.waitpid(self.pid, 0)
         if not data:
-            raise RunFailed(f"rendering failed (the process rendering a share of the documents ended with status {status})")
-        ok, value, titles = pickle.loads(data)
+            raise RunFailed(f"the run's second process ended with status {status} before it was done")
+        ok, value = pickle.loads(data)
         if not ok:
             raise value
-        layout.KNOWN_TITLES.update(titles)
         return value
 
     def kill(self) -> None:
+        """End the process (once; not after result(), whose wait has reaped it)."""
         import signal
 
+        if self.done:
+            return
+        self.done = True
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
@@ -249,83 +261,53 @@ class _RenderShare:
             os.waitpid(self.pid, 0)
 
 
-def _render_share(numbered: list[Numbered], render: Callable[[int], assemble.Made]) -> _RenderShare | None:
-    """A forked process rendering the last SHARE of the documents (no ranking bulletin), where
-    forking is safe and the run is large enough to gain from it; else None."""
-    if len(numbered) < SHARE_MIN or not _can_fork():
-        return None
-    first = len(numbered) - int(len(numbered) * SHARE)
-    indices = [i for i in range(first, len(numbered)) if numbered[i].decision.kind != Kind.RANKING]
-    return _RenderShare(indices, render) if indices else None
-
-
-@contextlib.contextmanager
-def _beside(work: Callable[[], None]) -> Iterator[Callable[[Callable[[], None]], None]]:
-    """Run `work` in a forked child process while the block runs, so that a second core does it
-    meanwhile. The block is given `later(task)`: `task` (picklable, such as a partial of a module
-    function) runs in the child once `work` is done, with what the child has imported already.
-    An exception of the child's is raised here once the block is through; a block that fails
-    kills the child. Forking is only safe in a process with one thread: elsewhere (the workbench
-    serves from threads), or without os.fork, `work` and the tasks run after the block, in this
-    process. The child only writes files of the run's work folder and leaves by os._exit: it
-    touches neither the register's connection nor stdout."""
+def _render_beside(numbered: list[Numbered], maker: _DocumentMaker, sheets: Callable[[], None],
+                   seal: Callable[[list[assemble.Made]], None], progress: Progress | None) -> list[assemble.Made]:
+    """A run without PDFs: the documents rendered, the sheets written and the 用印登记表 (`seal`)
+    with them; returns the documents' records. Where forking is safe (one thread: not in the
+    workbench) a forked process does the last SHARE of the documents (never the ranking bulletin,
+    whose charts are kept in this process's memory of them), the sheets and the 用印登记表 from
+    the records the documents will have (it needs no page count), while this process renders the
+    rest; the title splits the child made come back with its documents, so out/.cache keeps them.
+    Elsewhere, all of it here."""
+    total = len(numbered)
     if not _can_fork():
-        tasks: list[Callable[[], None]] = []
-        yield tasks.append
-        work()
-        for task in tasks:
-            task()
-        return
-    import pickle
-    import signal
+        made = []
+        for i, n in enumerate(numbered, start=1):
+            made.append(maker(n))
+            if progress:
+                progress("rendered", i, total)
+        sheets()
+        seal(made)
+        return made
+    first = total - int(total * SHARE) if total >= SHARE_MIN else total
+    shared = [i for i in range(first, total) if numbered[i].decision.kind != Kind.RANKING]
 
-    errors, tasks_in = os.pipe()  # child → parent: its exception; parent → child: the tasks
-    tasks_r, tasks_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 0
-        try:
-            os.close(errors)
-            os.close(tasks_w)
-            _without_numpy()
-            work()
-            with os.fdopen(tasks_r, "rb") as fh:
-                data = fh.read()  # until the parent closes its end
-            if data:
-                for task in pickle.loads(data):
-                    task()
-        except BaseException as exc:
-            code = 1
-            _KEPT.append(exc)  # to the end: its frames' half-written files are never collected (and closed)
-            try:
-                data = pickle.dumps(exc)
-            except Exception:
-                data = pickle.dumps(RunFailed(f"writing the sheets failed: {exc!r}"))
-            with contextlib.suppress(BaseException), os.fdopen(tasks_in, "wb") as fh:
-                fh.write(data)
-        finally:
-            os._exit(code)
-    os.close(tasks_in)
-    os.close(tasks_r)
-    tasks = []
-    try:
-        yield tasks.append
-        with os.fdopen(tasks_w, "wb") as fh:
-            tasks_w = None
-            fh.write(pickle.dumps(tasks))
-    except BaseException:
-        os.kill(pid, signal.SIGKILL)  # the run failed: its folder is about to go
-        raise
-    finally:
-        if tasks_w is not None:
-            os.close(tasks_w)
-        with os.fdopen(errors, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(pid, 0)
-    if data:
-        raise pickle.loads(data)
-    if status != 0:
-        raise RunFailed(f"writing the sheets failed (their process ended with status {status})")
+    def second() -> tuple[list[assemble.Made], dict]:
+        known = set(layout.KNOWN_TITLES)
+        docs = [maker(numbered[i]) for i in shared]
+        _without_numpy()
+        sheets()
+        seal([maker.record(n) for n in numbered])
+        return docs, {k: v for k, v in layout.KNOWN_TITLES.items() if k not in known}
+
+    made: list[assemble.Made | None] = [None] * total
+    skip = set(shared)
+    with _Child(second) as child:
+        done = 0
+        for i, n in enumerate(numbered):
+            if i not in skip:
+                made[i] = maker(n)
+                done += 1
+                if progress:
+                    progress("rendered", done, total)
+        docs, titles = child.result()
+    for i, doc in zip(shared, docs):
+        made[i] = doc
+    layout.KNOWN_TITLES.update(titles)
+    if progress and done < total:
+        progress("rendered", total, total)
+    return made  # type: ignore[return-value]
 
 
 def _without_numpy() -> None:
@@ -399,20 +381,53 @@ def _open_cache(config: Config, enabled: bool) -> ConversionCache | None:
     return ConversionCache(config.out_dir / ".cache" / "pdf", config.pdf.cache_mb, environment((layout.place_colophon,)))
 
 
+class _DocumentMaker:
+    """Renders one numbered document of a run into work/docx/ and gives its record: the context
+    built, the charts added (the ranking bulletin's; `charts(document, scratch folder)` gives
+    other kinds' pictures, None for none of their own), the template rendered."""
+
+    def __init__(self, numbered: list[Numbered], config: Config, as_of: dt.date, renderer: Renderer, work: Path,
+                 keep: Keep | None, charts: Callable[[Numbered, Path], list | None] | None = None):
+        self.same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
+        self.config, self.as_of, self.renderer, self.work, self.keep, self.charts = config, as_of, renderer, work, keep, charts
+        (work / "docx").mkdir(exist_ok=True)
+
+    def record(self, n: Numbered, ctx: dict | None = None) -> assemble.Made:
+        """The document's record, as it will be once rendered (before that: no 版记 flag)."""
+        d = n.decision
+        ctx = ctx if ctx is not None else build_context(n, self.config, self.as_of, self.same_run)
+        return assemble.Made(
+            kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
+            cc=list(ctx["cc"]), date=self.as_of.isoformat(), docx=f"docx/{safe_filename(f'{n.doc_no}-{d.unit.short}', '.docx')}",
+            task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings],
+        )
+
+    def __call__(self, n: Numbered) -> assemble.Made:
+        d, work = n.decision, self.work
+        ctx = build_context(n, self.config, self.as_of, self.same_run)
+        if d.kind == Kind.RANKING and self.config.ranking.chart:
+            ctx["charts"] = _charts(d.facts["ranking"], _scratch(work), self.keep)
+        elif self.charts is not None and (pictures := self.charts(n, _scratch(work))) is not None:
+            ctx["charts"] = pictures
+        made = self.record(n, ctx)
+        made.colophon = self.renderer.render(d.kind.value, ctx, work / made.docx)
+        return made
+
+
 def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, renderer: Renderer, work: Path,
           pdf: bool, jobs: int | None, progress: Progress | None,
           alongside: Callable[[], None] | None = None, bundle: bool = True,
           charts: Callable[[Numbered, Path], list | None] | None = None, cache: ConversionCache | None = None,
           pool: ConverterPool | None = None, summary: Summary | None = None,
-          keep: Keep | None = None) -> tuple[list[assemble.Made], int | None]:
+          keep: Keep | None = None, maker: _DocumentMaker | None = None) -> tuple[list[assemble.Made], int | None]:
     """The documents, rendered and converted; with `bundle`, the print bundle (打印合集.pdf) is
     written as the PDFs appear. `alongside` runs once every document is rendered, while they
     convert; `charts(document, scratch folder)` gives a document's pictures (None: none of its
     own). A document found in `cache` is not converted: its PDF and finished DOCX are copied
     from there; the others go to `pool` (the caller's), or to a pool opened when the first one
-    needs it. Returns the documents and the bundle's page count (None without one)."""
-    (work / "docx").mkdir()
-    same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
+    needs it. `maker` renders a document (made here when not given). Returns the documents and
+    the bundle's page count (None without one)."""
+    maker = maker or _DocumentMaker(numbered, config, as_of, renderer, work, keep, charts)
     made = []
     bundle_pages = None
     jobs = jobs or os.cpu_count() or 1
@@ -437,32 +452,10 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         reused = 0
         if pdf and numbered:
             pdf_dir.mkdir()
-        def render(n: Numbered) -> assemble.Made:
-            d = n.decision
-            ctx = build_context(n, config, as_of, same_run)
-            if d.kind == Kind.RANKING and config.ranking.chart:
-                ctx["charts"] = _charts(d.facts["ranking"], _scratch(work), keep)
-            elif charts is not None and (pictures := charts(n, _scratch(work))) is not None:
-                ctx["charts"] = pictures
-            name = safe_filename(f"{n.doc_no}-{d.unit.short}", ".docx")
-            has_colophon = renderer.render(d.kind.value, ctx, work / "docx" / name)
-            return assemble.Made(
-                kind=d.kind.value, kind_name=ctx["kind_name"], doc_no=n.doc_no, title=ctx["title"], recipient=d.unit.name,
-                cc=list(ctx["cc"]), date=as_of.isoformat(), docx=f"docx/{name}",
-                task_id=d.task.id if d.task else None, finding_ids=[f.id for f in d.findings], colophon=has_colophon,
-            )
-
-        # without PDFs, a share of the documents is rendered by a forked process on the second core
-        # (not the ranking bulletin, whose charts are kept in this process's memory of them)
-        share = _render_share(numbered, lambda i: render(numbered[i])) if not pdf and charts is None else None
-        shared = set(share.indices) if share is not None else set()
         try:
             for i, n in enumerate(numbered, start=1):
-                if i - 1 in shared:
-                    made.append(None)  # type: ignore[arg-type]  # filled in from the share below
-                    continue
                 d = n.decision
-                made.append(render(n))
+                made.append(maker(n))
                 has_colophon = made[-1].colophon
                 name = Path(made[-1].docx).name
                 docx_path = work / "docx" / name
@@ -486,13 +479,7 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
                     futures.append(future)
                     keys.append(key)
                 if progress:
-                    progress("rendered", i - sum(1 for j in shared if j < i), total)
-            if share is not None:
-                for j, doc in zip(share.indices, share.result()):
-                    made[j] = doc
-                share = None
-                if progress:
-                    progress("rendered", total, total)
+                    progress("rendered", i, total)
             if alongside is not None:
                 alongside()
             if futures:
@@ -513,8 +500,6 @@ def _make(numbered: list[Numbered], config: Config, as_of: dt.date, month: str, 
         except BaseException:
             for future in futures:  # a caller's pool goes on serving others: drop what this run queued
                 future.cancel()
-            if share is not None:
-                share.kill()
             raise
     if summary is not None:
         summary.reused += reused

@@ -155,40 +155,65 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def test_beside_runs_the_work_and_later_tasks_in_a_child_and_raises_its_errors(tmp_path):
+def _written_by(path: Path) -> int:
+    import os
+
+    path.write_text(str(os.getpid()), encoding="utf-8")
+    return 18
+
+
+def test_the_second_process_does_its_work_elsewhere_and_gives_back_its_result_or_its_error(tmp_path):
+    """build._Child (the second core's share of a --no-pdf run): the work runs in another process,
+    whose return value comes back; its exception is raised here; a block that fails ends it."""
     if threading.active_count() > 1:
-        pytest.skip("other threads are running in this test process: _beside does not fork then")
+        pytest.skip("other threads are running in this test process: the run does not fork then")
     import functools
     import os
 
-    with build._beside(lambda: _write(tmp_path / "first.txt", str(os.getpid()))) as later:
-        later(functools.partial(_write, tmp_path / "then.txt", "later"))
-    assert (tmp_path / "first.txt").read_text(encoding="utf-8") != str(os.getpid())  # written by another process
-    assert (tmp_path / "then.txt").read_text(encoding="utf-8") == "later"
+    with build._Child(functools.partial(_written_by, tmp_path / "child.txt")) as child:
+        assert child.result() == 18
+    assert (tmp_path / "child.txt").read_text(encoding="utf-8") != str(os.getpid())  # written by another process
 
     def bad() -> None:
         raise RunFailed("the child's error")
 
     with pytest.raises(RunFailed, match="the child's error"):
-        with build._beside(bad):
-            pass
-    with pytest.raises(ZeroDivisionError):  # the block's own failure wins; the child is ended
-        with build._beside(functools.partial(_write, tmp_path / "x.txt", "x")):
+        with build._Child(bad) as child:
+            child.result()
+
+    def slow() -> None:
+        import time
+
+        time.sleep(60)
+
+    with pytest.raises(ZeroDivisionError):  # the block's own failure wins; the child is ended, not waited for
+        with build._Child(slow) as child:
+            pid = child.pid
             1 / 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already
 
 
-def test_beside_runs_in_process_when_other_threads_run(tmp_path):
+def test_a_run_with_other_threads_renders_and_writes_everything_in_its_own_process(tmp_path):
+    """Where forking is not safe (the workbench serves from threads), _render_beside renders every
+    document, writes the sheets and the 用印登记表 itself, in its own process, in that order."""
     import os
+
+    class Maker:
+        def __call__(self, n):
+            seen.append(("render", n, os.getpid()))
+            return n * 10
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        seen = []
-        with build._beside(lambda: seen.append(os.getpid())) as later:
-            later(lambda: seen.append("later"))
-            assert seen == []  # after the block, in this process
-        assert seen == [os.getpid(), "later"]
+        seen: list = []
+        made = build._render_beside(list(range(3)), Maker(), lambda: seen.append(("sheets", os.getpid())),
+                                    lambda records: seen.append(("seal", records, os.getpid())), None)
+        me = os.getpid()
+        assert made == [0, 10, 20]
+        assert seen == [("render", 0, me), ("render", 1, me), ("render", 2, me), ("sheets", me), ("seal", [0, 10, 20], me)]
     finally:
         stop.set()
         other.join()
