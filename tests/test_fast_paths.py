@@ -232,3 +232,57 @@ def test_documents_are_zipped_as_zipfiles_append_mode_zips_them():
         with zipfile.ZipFile(io.BytesIO(made)) as zf:
             assert zf.testzip() is None
             assert zf.read("word/页眉1.xml").decode("utf-8") == "<w:hdr>页眉</w:hdr>"
+
+
+def test_compiled_templates_are_kept_in_a_folder_of_the_users_own_and_give_the_same_documents(tmp_path, monkeypatch):
+    """Jinja's compiled form of each template source is kept between runs (render._CodeCache,
+    issue #18) in ~/.cache/make-notices/jinja/, mode 0700: a second load compiles nothing and
+    renders the same bytes; a changed source is compiled again; an entry that does not load is
+    compiled again and replaced; a folder others may write to is not used."""
+    import io
+
+    from pipeline.documents import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = load_config(ROOT / "config.yaml")
+    contexts = example_contexts(config)
+    blob = Renderer(config.templates_dir).path("urging").read_bytes()
+    ctx = dict(contexts["urging"], charts=[])
+    compiled = []
+    real = render.make_env().compile.__func__
+
+    def counting(env, source, *args, **kwargs):
+        compiled.append(source)
+        return real(env, source, *args, **kwargs)
+
+    monkeypatch.setattr(type(render.make_env()), "compile", counting)
+    first = render.CompiledTemplate(blob, render.make_env(), contexts["urging"])
+    folder = tmp_path / "cache" / "make-notices" / "jinja"
+    assert compiled and sorted(folder.glob("*.code")) and (folder.stat().st_mode & 0o777) == 0o700
+    compiled.clear()
+    second = render.CompiledTemplate(blob, render.make_env(), contexts["urging"])
+    assert compiled == [] and second.fallback == first.fallback
+    assert second.render(ctx)[0] == first.render(ctx)[0]
+
+    changed = io.BytesIO()  # the same template with one more character in its body
+    with zipfile.ZipFile(io.BytesIO(blob)) as zin, zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data.replace(b"</w:t>", "改</w:t>".encode(), 1) if info.filename == "word/document.xml" else data)
+    edited = render.CompiledTemplate(changed.getvalue(), render.make_env(), contexts["urging"])
+    assert compiled and edited.render(ctx)[0] != first.render(ctx)[0]  # compiled again, not served stale
+
+    for entry in folder.glob("*.code"):
+        entry.write_bytes(b"not marshal")
+    compiled.clear()
+    again = render.CompiledTemplate(blob, render.make_env(), contexts["urging"])
+    assert compiled and again.render(ctx)[0] == first.render(ctx)[0]
+    compiled.clear()
+    render.CompiledTemplate(blob, render.make_env(), contexts["urging"])
+    assert compiled == []  # replaced by good entries
+
+    folder.chmod(0o770)
+    assert render._CodeCache.open(contexts["urging"]) is None
+    compiled.clear()
+    render.CompiledTemplate(blob, render.make_env(), contexts["urging"])
+    assert compiled  # not used: compiled here

@@ -278,6 +278,7 @@ class CompiledTemplate:
         self.parts = template_parts(self.tpl, blob)
         self.properties = Properties(blob, env)
         used: set[tuple[str, ...]] = set()  # the variables whose example value adds parts
+        self.codes = _CodeCache.open(example)
         self.compiled = self._compile(split_lines(self.body_source), "", example, used)
         for part in self.parts:
             if _TAG.search(part.source):
@@ -310,13 +311,21 @@ class CompiledTemplate:
         """env.from_string(source), parsed once: the syntax tree also gives the variables whose
         example value adds parts (looked at before compiling, which folds constants in the tree)."""
         env = self.env
-        try:
-            tree = env.parse(source)
-            if example is not None:
-                used.update(pictures_used([tree], example))
-            return env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
-        except TemplateError as exc:
-            raise PartFailed(label, exc)
+        kept = self.codes.get(source) if self.codes is not None else None
+        if kept is not None:
+            code, paths = kept
+        else:
+            try:
+                tree = env.parse(source)
+                paths = pictures_used([tree], example) if example is not None else []
+                code = env.compile(tree)
+            except TemplateError as exc:
+                raise PartFailed(label, exc)
+            if self.codes is not None:
+                self.codes.put(source, code, paths)
+        used.update(paths)
+        return env.template_class.from_code(env, code, env.make_globals(None), None)
+
 
     def trees(self):
         """The Jinja syntax trees of every rendered source (body, parts, properties)."""
@@ -365,6 +374,78 @@ class CompiledTemplate:
         # the template's own times, not the clock: same content, same bytes
         return self.rest.plus([(name, data, self.date_times[name]) for name, data in rendered.items()]), body
 
+
+class _CodeCache:
+    """Jinja's compiled form of template sources, kept between runs (compiling the templates is a
+    tenth of a --no-pdf run's start): each source's Python code object and the variables in it
+    whose example value adds parts, marshalled, keyed by the source, the example context, this
+    module (the environment is made here), Jinja's version and Python's bytecode magic.
+
+    The folder is ~/.cache/make-notices/jinja/ (XDG_CACHE_HOME honoured), never the output
+    folder, which others may write to: loading code runs it. Like Jinja's own
+    FileSystemBytecodeCache, the folder is used only when it is this user's and nobody else can
+    write to it (mode 0700); an entry that does not load is compiled again and replaced."""
+
+    KEPT = 400  # entries; the oldest go when a new one is written
+
+    def __init__(self, folder: Path, example: dict[str, Any] | None):
+        import hashlib
+        import json
+        from importlib.util import MAGIC_NUMBER
+
+        import jinja2
+
+        self.folder = folder
+        self.base = hashlib.sha256(MAGIC_NUMBER + jinja2.__version__.encode() + Path(__file__).read_bytes()
+                                   + json.dumps(example, sort_keys=True, ensure_ascii=False, default=_stable).encode())
+
+    @classmethod
+    def open(cls, example: dict[str, Any] | None) -> _CodeCache | None:
+        """The cache, or None where its folder cannot be made or is not this user's alone."""
+        import os
+        import stat
+
+        folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices" / "jinja"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = os.lstat(folder)
+        except (OSError, RuntimeError):
+            return None
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        return cls(folder, example)
+
+    def _path(self, source: str) -> Path:
+        h = self.base.copy()
+        h.update(source.encode("utf-8"))
+        return self.folder / f"{h.hexdigest()}.code"
+
+    def get(self, source: str) -> tuple[Any, list[tuple[str, ...]]] | None:
+        import marshal
+        import types
+
+        try:
+            code, paths = marshal.loads(self._path(source).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(code, types.CodeType) or not isinstance(paths, list):
+            return None
+        return code, [tuple(p) for p in paths]
+
+    def put(self, source: str, code, paths: list[tuple[str, ...]]) -> None:
+        import marshal
+        import os
+
+        path = self._path(source)
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        try:
+            part.write_bytes(marshal.dumps((code, [list(p) for p in paths])))
+            os.replace(part, path)
+            entries = sorted(self.folder.glob("*.code"), key=lambda p: p.stat().st_mtime)
+            for old in entries[:-self.KEPT]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            part.unlink(missing_ok=True)  # only costs a compile next time
 
 class _ZipBase:
     """A zip (the template's parts that every document copies as they are) that documents extend:

@@ -305,12 +305,19 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _package(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed version of a distribution ("none" if it is not installed), read from the name
+    of its .dist-info folder on sys.path, as importlib.metadata finds it (whose import alone takes
+    longer than a re-run's reading of its titles)."""
+    import sys
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "none"
+    for entry in sys.path:
+        try:
+            found = sorted(Path(entry or ".").glob(f"{name}-*.dist-info"))
+        except OSError:
+            continue
+        if found:
+            return found[0].name[len(name) + 1:-len(".dist-info")]
+    return "none"
 
 
 @lru_cache(maxsize=1)
@@ -319,6 +326,7 @@ def _titles_version() -> str:
     return hashlib.sha256(layout.read_bytes() + _package("jieba").encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=None)  # once a run: the fonts do not change under it
 def _chart_version() -> str:
     chart = _HERE.parent / "documents" / "chart.py"
     return hashlib.sha256(chart.read_bytes() + _package("matplotlib").encode() + fonts_fingerprint().encode()).hexdigest()
