@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 from collections import Counter
 from pathlib import Path
+
+# numpy comes in with openpyxl and matplotlib, and its OpenBLAS starts a spinning thread per core
+# (~0.1 s of CPU a process) for matrix work the tool never does: one thread, unless the user says
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import click
 
