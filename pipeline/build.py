@@ -139,13 +139,24 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
         with register.issue(run, requests, office.history) as numbers:
             numbered = [Numbered(d, numbers[r.key][0], r.series, numbers[r.key][1]) for d, r in zip(decisions, requests)]
             summary.planned = [(config.kind_name(n.decision.kind), n.doc_no, n.decision.unit.name) for n in numbered]
-            stats = receipts.statistics(config, as_of.year, as_of, pending=receipts.pending_entries(run, requests, numbers, office.history), run=run)
-            summary.receipts = stats.line()
-            if config.ranking.reply_figures:
-                shorts = {u.name: u.short for u in office.units}
-                for n in numbered:
-                    if n.decision.kind == Kind.RANKING:
-                        n.decision.facts["receipts"] = receipts.bulletin_figures(stats, shorts)
+
+            @functools.cache
+            def figures() -> receipts.Statistics:
+                """The year's 签收/反馈 with this run's documents (worked out where they are needed:
+                without PDFs, the second process works them out for its sheet, this one for the bulletin)."""
+                pending = receipts.pending_entries(run, requests, numbers, office.history)
+                return receipts.statistics(config, as_of.year, as_of, pending=pending, run=run)
+
+            def bulletin() -> None:
+                """The 签收 figures in the summary, and in the ranking bulletin where it shows them."""
+                stats = figures()
+                summary.receipts = stats.line()
+                if config.ranking.reply_figures:
+                    shorts = {u.name: u.short for u in office.units}
+                    for n in numbered:
+                        if n.decision.kind == Kind.RANKING:
+                            n.decision.facts["receipts"] = receipts.bulletin_figures(stats, shorts)
+
             summary.proposals = with_numbers(proposals, order_numbers(numbers))
             made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
@@ -156,7 +167,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                 ranking = next((n.decision.facts["ranking"] for n in numbered if n.decision.kind == Kind.RANKING), None)
                 if ranking is not None:
                     assemble.ranking_sheet(ranking, work / "排名表.xlsx", f"{month[:4]}年{int(month[5:])}月份全面深化改革工作排名")
-                receipts.write_sheet(stats, work / "签收反馈.xlsx", config.office.short)
+                receipts.write_sheet(figures(), work / "签收反馈.xlsx", config.office.short)
                 if office.findings:
                     assemble.rectification_ledger(_ledger_rows(office.findings, history, numbered, as_of), work / "整改台账.xlsx",
                                                   f"{config.office.short}督察问题整改台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）")
@@ -165,12 +176,13 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
                                      heading=f"{config.office.short}{month[:4]}年{int(month[5:])}月用印登记表",
                                      proposals=proposal_rows(summary.proposals, made_notices))
             if pdf:  # the sheets are written while the last documents convert
+                bulletin()
                 made, summary.bundle_pages = _make(numbered, config, as_of, month, renderer, work, pdf, jobs, progress, sheets,
                                                    cache=_open_cache(config, cache), pool=pool, summary=summary, keep=keep,
                                                    maker=maker)
                 seal(made)
             else:  # a share of the documents and the sheets on the second core
-                made = _render_beside(numbered, maker, sheets, seal, progress)
+                made = _render_beside(numbered, maker, sheets, seal, progress, first=bulletin)
             if keep is not None:
                 keep.save()
             summary.made = made
@@ -262,16 +274,19 @@ class _Child:
 
 
 def _render_beside(numbered: list[Numbered], maker: _DocumentMaker, sheets: Callable[[], None],
-                   seal: Callable[[list[assemble.Made]], None], progress: Progress | None) -> list[assemble.Made]:
+                   seal: Callable[[list[assemble.Made]], None], progress: Progress | None,
+                   first: Callable[[], None] = lambda: None) -> list[assemble.Made]:
     """A run without PDFs: the documents rendered, the sheets written and the 用印登记表 (`seal`)
     with them; returns the documents' records. Where forking is safe (one thread: not in the
     workbench) a forked process does the last SHARE of the documents (never the ranking bulletin,
     whose charts are kept in this process's memory of them), the sheets and the 用印登记表 from
     the records the documents will have (it needs no page count), while this process renders the
     rest; the title splits the child made come back with its documents, so out/.cache keeps them.
-    Elsewhere, all of it here."""
+    Elsewhere, all of it here. `first` is done here before any document is rendered (after the
+    fork: the child has no need of it)."""
     total = len(numbered)
     if not _can_fork():
+        first()
         made = []
         for i, n in enumerate(numbered, start=1):
             made.append(maker(n))
@@ -280,8 +295,8 @@ def _render_beside(numbered: list[Numbered], maker: _DocumentMaker, sheets: Call
         sheets()
         seal(made)
         return made
-    first = total - int(total * SHARE) if total >= SHARE_MIN else total
-    shared = [i for i in range(first, total) if numbered[i].decision.kind != Kind.RANKING]
+    start = total - int(total * SHARE) if total >= SHARE_MIN else total
+    shared = [i for i in range(start, total) if numbered[i].decision.kind != Kind.RANKING]
 
     def second() -> tuple[list[assemble.Made], dict]:
         known = set(layout.KNOWN_TITLES)
@@ -294,6 +309,7 @@ def _render_beside(numbered: list[Numbered], maker: _DocumentMaker, sheets: Call
     made: list[assemble.Made | None] = [None] * total
     skip = set(shared)
     with _Child(second) as child:
+        first()
         done = 0
         for i, n in enumerate(numbered):
             if i not in skip:
