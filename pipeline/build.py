@@ -160,7 +160,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
             summary.proposals = with_numbers(proposals, order_numbers(numbers))
             made_notices = {n.decision.unit.name: n.doc_no for n in numbered if n.decision.kind == Kind.INTERVIEW}
             work = output.make()
-            maker = _DocumentMaker(numbered, config, as_of, renderer, work, keep)
+            maker = _DocumentMaker(numbered, config, as_of, renderer, work, keep, previous=None if pdf else output.final)
 
             def sheets() -> None:
                 """The sheets that need no PDF: written while the last documents convert."""
@@ -412,9 +412,13 @@ class _DocumentMaker:
     other kinds' pictures, None for none of their own), the template rendered."""
 
     def __init__(self, numbered: list[Numbered], config: Config, as_of: dt.date, renderer: Renderer, work: Path,
-                 keep: Keep | None, charts: Callable[[Numbered, Path], list | None] | None = None):
+                 keep: Keep | None, charts: Callable[[Numbered, Path], list | None] | None = None,
+                 previous: Path | None = None):
         self.same_run = {(n.decision.kind, n.decision.subject): n for n in numbered}
         self.config, self.as_of, self.renderer, self.work, self.keep, self.charts = config, as_of, renderer, work, keep, charts
+        # the output a run without PDFs replaces: a document it holds unchanged is linked, not written
+        # again (with PDFs, the layout steps rewrite the DOCX in place, so every one is written)
+        self.previous = previous
         (work / "docx").mkdir(exist_ok=True)
 
     def record(self, n: Numbered, ctx: dict | None = None) -> assemble.Made:
@@ -435,7 +439,8 @@ class _DocumentMaker:
         elif self.charts is not None and (pictures := self.charts(n, _scratch(work))) is not None:
             ctx["charts"] = pictures
         made = self.record(n, ctx)
-        made.colophon = self.renderer.render(d.kind.value, ctx, work / made.docx)
+        same = self.previous / made.docx if self.previous is not None else None
+        made.colophon = self.renderer.render(d.kind.value, ctx, work / made.docx, same)
         return made
 
 

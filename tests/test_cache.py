@@ -252,3 +252,43 @@ def test_every_after_conversion_save_is_reproducible(tmp_path):
     time.sleep(2.1)  # zip times have a resolution of 2 s
     layout._save(Document(src), tmp_path / "b.docx")
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+
+
+def test_a_rerun_without_pdfs_links_the_documents_it_did_not_change(tmp_path, monkeypatch):
+    """--no-pdf re-runs write only what changed (issue #18): a DOCX identical to the one the run
+    replaces is a hard link of it (the same file, no new one), a changed one is written anew, one
+    a clerk edited by hand is replaced by the rendered document; a run that fails after rendering
+    leaves the previous output as it was, byte for byte."""
+    project = make_office(tmp_path)
+    config = load_config(project / "config.yaml")
+
+    def run() -> tuple[build.Summary, dict[str, tuple[int, bytes]]]:
+        summary = build.monthly(config, "2026-11", AS_OF, pdf=False)
+        return summary, {p.name: (p.stat().st_ino, p.read_bytes()) for p in sorted((summary.out / "docx").iterdir())}
+
+    _, first = run()
+    _, second = run()
+    assert second == first  # every document the same file, linked: the same inode, the same bytes
+    tasks = [row[:] for row in TASKS]
+    tasks[2][9] = "2026-11-21"  # T-2's deadline, still past: the same documents, other words
+    write_csv(project / "data" / "tasks.csv", tasks)
+    _, third = run()
+    changed = {name for name in third if third[name][1] != second[name][1]}
+    assert 0 < len(changed) < len(third) - 1
+    assert all(third[name][0] != second[name][0] for name in changed)  # written anew
+    assert all(third[name] == second[name] for name in third if name not in changed)  # linked
+    hand = sorted(set(third) - changed)[0]
+    (project / "out" / "2026-11" / "docx" / hand).write_bytes(b"edited by hand")
+    summary, fourth = run()
+    assert fourth[hand][1] == third[hand][1] and fourth[hand][0] != third[hand][0]  # the rendered document again
+    assert all(fourth[name] == third[name] for name in fourth if name != hand)
+    before = {p.name: p.read_bytes() for p in (summary.out / "docx").iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build.assemble, "write_manifest", broken)
+    with pytest.raises(build.RunFailed):
+        run()
+    assert {p.name: p.read_bytes() for p in (summary.out / "docx").iterdir()} == before
+    assert all(p.stat().st_nlink == 1 for p in (summary.out / "docx").iterdir())  # the failed run's links are gone

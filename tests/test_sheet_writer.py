@@ -256,10 +256,10 @@ def test_a_failure_in_the_forked_share_fails_the_run_and_leaves_nothing(tmp_path
     parent = __import__("os").getpid()
     real = Renderer.render
 
-    def render(self, kind, context, dest):
+    def render(self, kind, context, dest, same=None):
         if __import__("os").getpid() != parent:  # only in the forked share
             raise BadInput(Problem("templates/docx/x.docx", f"the template failed on {context.get('doc_no', '')}: boom"))
-        return real(self, kind, context, dest)
+        return real(self, kind, context, dest, same)
 
     monkeypatch.setattr(Renderer, "render", render)
     result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")

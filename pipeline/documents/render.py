@@ -686,8 +686,10 @@ class Renderer:
             data = out.getvalue()
         return Document(io.BytesIO(data))
 
-    def render(self, kind: str, context: dict[str, Any], dest: Path) -> bool:
-        """Render one document to dest; return True when it carries a 版记 to place after conversion."""
+    def render(self, kind: str, context: dict[str, Any], dest: Path, same: Path | None = None) -> bool:
+        """Render one document to dest; return True when it carries a 版记 to place after conversion.
+        `same`: a file that dest is made a hard link of when it holds the same bytes (a re-run's
+        document that has not changed: no new file is written); only for files nothing rewrites."""
         compiled = self._compiled[kind]
         if not compiled.needs_docxtpl(context):
             try:
@@ -696,7 +698,8 @@ class Renderer:
                 raise BadInput(Problem(display_path(self.path(kind)), f"the template failed on {context.get('doc_no', '')}: {exc}"))
             except Unrenderable:  # a value the example did not foresee added a relationship
                 return self.render_docxtpl(kind, context, dest)
-            dest.write_bytes(data)
+            if same is None or not _link_if_same(same, data, dest):
+                dest.write_bytes(data)
             return layout.colophon_table(None, compiled.styles.names, body) is not None
         return self.render_docxtpl(kind, context, dest)
 
@@ -710,6 +713,22 @@ class Renderer:
 
         save_docx(document, dest)
         return layout.colophon_table(document) is not None
+
+
+def _link_if_same(same: Path, data: bytes, dest: Path) -> bool:
+    """dest made a hard link of `same` if it holds exactly `data`; False where it does not, or is
+    missing, or the file system has no hard links (then dest is to be written)."""
+    import os
+    import stat
+
+    try:
+        st = os.lstat(same)  # a regular file of the output itself, not what a link there points to
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or same.read_bytes() != data:
+            return False
+        os.link(same, dest, follow_symlinks=False)
+        return True
+    except OSError:
+        return False
 
 
 def docxtpl_render(blob: bytes, compiled: CompiledTemplate, context: dict[str, Any], env):
