@@ -88,24 +88,36 @@ def _tree(pid: int) -> list[int]:
 def run_cli(project: Path, *args: str, poll: float = 0.2, proportional: bool = True) -> dict:
     """One make-notices command as a clerk starts it: wall time, CPU time (the process and the
     LibreOffice instances it started, all reaped) and peak memory of its process tree, sampled
-    every `poll` seconds (resident; with `proportional` also the proportional memory, whose
-    reading costs ~1 ms of CPU a sample: a second's run polled every 20 ms would lose ~3% to it)."""
+    every `poll` seconds by a thread while this one waits for the process to end (so the time is not
+    rounded up to the next sample), resident and, with `proportional`, proportional memory too, whose
+    reading costs ~1 ms of CPU a sample (a second's run sampled every 20 ms would lose ~3% to it)."""
     import resource
+
+    import threading
 
     exe = Path(sys.executable).parent / "make-notices"
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([str(exe), *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = peak_pss = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        if proportional:
-            peak_pss = max(peak_pss, tree_pss(proc.pid))
-        time.sleep(poll)
+    peaks = [0, 0]
+    done = threading.Event()
+
+    def sample() -> None:  # memory is sampled beside; the end of the run is waited for, not polled
+        while not done.is_set():
+            peaks[0] = max(peaks[0], tree_rss(proc.pid))
+            if proportional:
+                peaks[1] = max(peaks[1], tree_pss(proc.pid))
+            done.wait(poll)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
     wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    peak, peak_pss = peaks
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
-    output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"make-notices {' '.join(args)} failed:\n{output}")
     return {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": peak / 2**20, "peak_pss_mb": peak_pss / 2**20,
