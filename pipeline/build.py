@@ -191,8 +191,7 @@ def monthly(config: Config, month: str, as_of: dt.date, *, dry_run: bool = False
     return summary
 
 
-SHARE_MIN = 100  # documents below which the forked process renders none (it writes the sheets only)
-SHARE = 0.18  # the share of the documents the forked process renders (then it writes the sheets)
+SECOND_FIRST = 0  # documents the second process renders before its sheets (tests set more, to be sure it renders some)
 
 
 _KEPT: list[BaseException] = []  # a forked child's exception, kept until it leaves by os._exit
@@ -282,17 +281,42 @@ class _Child:
             os.waitpid(self.pid, 0)
 
 
+class _Claims:
+    """The documents two processes share, each taken by whichever process comes to it first: one
+    process takes them from the front, the other from the back, and every taking is a byte read
+    from a pipe filled with one byte a document before the fork (a read of one byte is atomic, and
+    an empty pipe whose writers are closed reads as the end), so each is taken exactly once and
+    both processes finish at about the same time, whatever the documents cost."""
+
+    MOST = 65536  # bytes a pipe holds by default: documents past these are left to the front's taker
+
+    def __init__(self, count: int):
+        self.count = count
+        self.read, write = os.pipe()
+        try:
+            os.write(write, b"." * min(count, self.MOST))
+        finally:
+            os.close(write)
+
+    def take(self) -> bool:
+        return os.read(self.read, 1) == b"."
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.read)
+
+
 def _render_beside(numbered: list[Numbered], maker: _DocumentMaker, sheets: Callable[[], None],
                    seal: Callable[[list[assemble.Made]], None], progress: Progress | None,
                    first: Callable[[], None] = lambda: None) -> list[assemble.Made]:
     """A run without PDFs: the documents rendered, the sheets written and the 用印登记表 (`seal`)
     with them; returns the documents' records. Where forking is safe (one thread: not in the
-    workbench) a forked process does the last SHARE of the documents (never the ranking bulletin,
-    whose charts are kept in this process's memory of them), the sheets and the 用印登记表 from
-    the records the documents will have (it needs no page count), while this process renders the
-    rest; the title splits the child made come back with its documents, so out/.cache keeps them.
-    Elsewhere, all of it here. `first` is done here before any document is rendered (after the
-    fork: the child has no need of it)."""
+    workbench) a forked process writes the sheets and the 用印登记表 (from the records the
+    documents will have: it needs no page count) and then renders documents from the back while
+    this process renders them from the front (_Claims), except the ranking bulletin, rendered
+    here (its charts are kept in this process's memory of them); the title splits the child made
+    come back with its documents, so out/.cache keeps them. Elsewhere, all of it here. `first`
+    is done here before any document is rendered (after the fork: the child has no need of it)."""
     total = len(numbered)
     if not _can_fork():
         first()
@@ -304,31 +328,55 @@ def _render_beside(numbered: list[Numbered], maker: _DocumentMaker, sheets: Call
         sheets()
         seal(made)
         return made
-    start = total - int(total * SHARE) if total >= SHARE_MIN else total
-    shared = [i for i in range(start, total) if numbered[i].decision.kind != Kind.RANKING]
+    own = [i for i, n in enumerate(numbered) if n.decision.kind == Kind.RANKING]
+    shared = [i for i, n in enumerate(numbered) if n.decision.kind != Kind.RANKING]
+    claims = _Claims(len(shared))
 
     def second() -> tuple[list[assemble.Made], dict]:
         known = set(layout.KNOWN_TITLES)
-        docs = [maker(numbered[i]) for i in shared]
+        docs = []
+
+        def take() -> bool:
+            if claims.take():
+                docs.append(maker(numbered[shared[-1 - len(docs)]]))
+                return True
+            return False
+
+        for _ in range(SECOND_FIRST):
+            take()
         _without_numpy()
         sheets()
         seal([maker.record(n) for n in numbered])
+        while take():
+            pass
         return docs, {k: v for k, v in layout.KNOWN_TITLES.items() if k not in known}
 
     made: list[assemble.Made | None] = [None] * total
-    skip = set(shared)
-    with _Child(second) as child:
-        first()
-        done = 0
-        for i, n in enumerate(numbered):
-            if i not in skip:
-                made[i] = maker(n)
+    try:
+        with _Child(second) as child:
+            first()
+            done = 0
+
+            def render(i: int) -> None:
+                nonlocal done
+                made[i] = maker(numbered[i])
                 done += 1
                 if progress:
                     progress("rendered", done, total)
-        docs, titles = child.result()
-    for i, doc in zip(shared, docs):
+
+            for i in own:
+                render(i)
+            front = 0
+            while claims.take():
+                render(shared[front])
+                front += 1
+            docs, titles = child.result()
+    finally:
+        claims.close()
+    for i, doc in zip(reversed(shared), docs):
         made[i] = doc
+    for i in shared[front:len(shared) - len(docs)]:  # past what a pipe holds: none were claimed
+        render(i)
     layout.KNOWN_TITLES.update(titles)
     if progress and done < total:
         progress("rendered", total, total)

@@ -194,6 +194,38 @@ def test_the_second_process_does_its_work_elsewhere_and_gives_back_its_result_or
         os.waitpid(pid, os.WNOHANG)  # reaped already
 
 
+def test_two_processes_taking_documents_from_both_ends_take_each_exactly_once():
+    """build._Claims: one process takes from the front, the other from the back, at whatever pace;
+    between them every document is taken, none twice."""
+    if threading.active_count() > 1:
+        pytest.skip("other threads are running in this test process: the run does not fork then")
+    import os
+    import random
+    import time
+
+    for count in (0, 1, 2, 37, 500):
+        claims = build._Claims(count)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the back's taker
+            taken = 0
+            while claims.take():
+                taken += 1
+                time.sleep(random.random() / 5000)
+            os.write(write, str(taken).encode())
+            os._exit(0)
+        os.close(write)
+        front = 0
+        while claims.take():
+            front += 1
+            time.sleep(random.random() / 5000)
+        back = int(os.read(read, 32) or b"0")
+        os.waitpid(pid, 0)
+        os.close(read)
+        claims.close()
+        assert front + back == count
+
+
 def test_a_run_with_other_threads_renders_and_writes_everything_in_its_own_process(tmp_path):
     """Where forking is not safe (the workbench serves from threads), _render_beside renders every
     document, writes the sheets and the 用印登记表 itself, in its own process, in that order."""
@@ -219,26 +251,38 @@ def test_a_run_with_other_threads_renders_and_writes_everything_in_its_own_proce
         other.join()
 
 
-def test_documents_rendered_by_the_forked_share_are_the_documents_rendered_in_process(tmp_path, monkeypatch):
-    """--no-pdf renders the last share of the documents in a forked process: the DOCX bytes, the
-    manifest and the sheets are those of a run that renders everything in its own process."""
+def test_documents_rendered_by_the_second_process_are_the_documents_rendered_in_process(tmp_path, monkeypatch):
+    """--no-pdf renders documents from the back in a forked process (after its sheets; here some
+    before them, and once with fewer claims than documents, as past what a pipe holds): the DOCX
+    bytes, the manifest and the sheets are those of a run that does everything in its own process."""
     import hashlib
 
-    def run(name: str, share_min: int) -> Path:
-        monkeypatch.setattr(build, "SHARE_MIN", share_min)
-        monkeypatch.setattr(build, "SHARE", 0.5)
+    def run(name: str, second_first: int, most: int = build._Claims.MOST) -> Path:
+        monkeypatch.setattr(build, "SECOND_FIRST", second_first)
+        monkeypatch.setattr(build._Claims, "MOST", most)
         project = copy_sample(tmp_path / name)
         result = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--no-pdf")
         assert result.exit_code == 0, result.output
         return project / "out" / "2026-11"
 
-    alone, shared = run("alone", 10**6), run("shared", 1)
-    docs = sorted(p.name for p in (alone / "docx").iterdir())
-    assert len(docs) > 8 and docs == sorted(p.name for p in (shared / "docx").iterdir())
-    digest = lambda folder: [hashlib.sha256((folder / "docx" / d).read_bytes()).hexdigest() for d in docs]  # noqa: E731
-    assert digest(alone) == digest(shared)
-    assert (alone / "manifest.json").read_text(encoding="utf-8") == (shared / "manifest.json").read_text(encoding="utf-8")
-    assert read_back(alone / "用印登记表.xlsx") == read_back(shared / "用印登记表.xlsx")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()  # a second thread: that run renders everything in this process
+    try:
+        alone = run("alone", 0)
+    finally:
+        stop.set()
+        other.join()
+    if threading.active_count() > 1:
+        pytest.skip("other threads are running in this test process: the run does not fork then")
+    for shared in (run("shared", 12), run("past-the-pipe", 12, most=15)):  # 12 rendered by the child, or 12 of 15 claimed
+        docs = sorted(p.name for p in (alone / "docx").iterdir())
+        assert len(docs) > 15 and docs == sorted(p.name for p in (shared / "docx").iterdir())
+        digest = lambda folder: [hashlib.sha256((folder / "docx" / d).read_bytes()).hexdigest() for d in docs]  # noqa: E731
+        assert digest(alone) == digest(shared)
+        assert (alone / "manifest.json").read_text(encoding="utf-8") == (shared / "manifest.json").read_text(encoding="utf-8")
+        for sheet in ("用印登记表.xlsx", "签收反馈.xlsx", "排名表.xlsx", "整改台账.xlsx"):
+            assert read_back(alone / sheet) == read_back(shared / sheet), sheet
 
 
 def test_a_failure_in_the_forked_share_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch):
@@ -251,8 +295,7 @@ def test_a_failure_in_the_forked_share_fails_the_run_and_leaves_nothing(tmp_path
     project = copy_sample(tmp_path / "office")
     first = run_in(project, "monthly", "--month", "2026-11", "--as-of", "2026-11-28", "--dry-run")
     assert first.exit_code == 0
-    monkeypatch.setattr(build, "SHARE_MIN", 1)
-    monkeypatch.setattr(build, "SHARE", 0.5)
+    monkeypatch.setattr(build, "SECOND_FIRST", 3)
     parent = __import__("os").getpid()
     real = Renderer.render
 
