@@ -221,7 +221,13 @@ class _Child:
         # collection would write to every object it walks, and each page written is copied
         # (copy-on-write) for one process or the other (~0.1 s of CPU a --no-pdf month)
         gc.freeze()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            os.close(self.read)
+            os.close(write)
+            raise
         if self.pid == 0:  # the child
             code = 0
             try:
