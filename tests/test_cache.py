@@ -292,3 +292,31 @@ def test_a_rerun_without_pdfs_links_the_documents_it_did_not_change(tmp_path, mo
         run()
     assert {p.name: p.read_bytes() for p in (summary.out / "docx").iterdir()} == before
     assert all(p.stat().st_nlink == 1 for p in (summary.out / "docx").iterdir())  # the failed run's links are gone
+
+
+def test_code_the_tool_loads_comes_only_from_a_cache_folder_of_the_users_own(tmp_path, monkeypatch):
+    """pipeline/private.py: the compiled C routine of reproducible.py (and the templates' compiled
+    code) are loaded only from ~/.cache/make-notices/<name>/ when it is the user's and nobody else
+    may write to it; elsewhere the tool does without (the pure-Python cipher gives the same bytes)."""
+    import os
+    import stat
+
+    from pipeline.output import reproducible
+    from pipeline.private import private_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = private_cache("native")
+    assert folder == tmp_path / "make-notices" / "native" and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    data = bytes(range(256)) * 40
+    if shutil.which("cc"):
+        assert reproducible._native.__wrapped__() is not None  # built and loaded from the private folder
+        assert list(folder.glob("eexec-*.so"))
+    native = reproducible._cipher(data, 55665, True)
+    folder.chmod(0o777)  # others may write there now: not used
+    assert private_cache("native") is None and reproducible._native.__wrapped__() is None
+    monkeypatch.setattr(reproducible, "_native", lambda: None)
+    assert reproducible._cipher(data, 55665, True) == native  # the Python cipher, the same bytes
+    folder.chmod(0o700)
+    (tmp_path / "make-notices" / "jinja").symlink_to(folder)  # a link there is not followed
+    assert private_cache("jinja") is None
+    assert private_cache("native") == folder and os.getuid() == folder.stat().st_uid

@@ -381,10 +381,9 @@ class _CodeCache:
     whose example value adds parts, marshalled, keyed by the source, the example context, this
     module (the environment is made here), Jinja's version and Python's bytecode magic.
 
-    The folder is ~/.cache/make-notices/jinja/ (XDG_CACHE_HOME honoured), never the output
-    folder, which others may write to: loading code runs it. Like Jinja's own
-    FileSystemBytecodeCache, the folder is used only when it is this user's and nobody else can
-    write to it (mode 0700); an entry that does not load is compiled again and replaced."""
+    The folder is ~/.cache/make-notices/jinja/ (pipeline/private.py: used only when it is this
+    user's and nobody else can write to it), never the output folder, which others may write to:
+    loading code runs it. An entry that does not load is compiled again and replaced."""
 
     KEPT = 400  # entries; the oldest go when a new one is written
 
@@ -402,18 +401,10 @@ class _CodeCache:
     @classmethod
     def open(cls, example: dict[str, Any] | None) -> _CodeCache | None:
         """The cache, or None where its folder cannot be made or is not this user's alone."""
-        import os
-        import stat
+        from ..private import private_cache
 
-        folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices" / "jinja"
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            st = os.lstat(folder)
-        except (OSError, RuntimeError):
-            return None
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return None
-        return cls(folder, example)
+        folder = private_cache("jinja")
+        return cls(folder, example) if folder is not None else None
 
     def _path(self, source: str) -> Path:
         h = self.base.copy()

@@ -50,12 +50,16 @@ unsigned eexec_encrypt(const unsigned char *in, unsigned char *out, size_t n, un
 
 @lru_cache(maxsize=1)
 def _native():
-    """The C routines (ctypes), or None where no C compiler is found."""
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices"
+    """The C routines (ctypes), or None where no C compiler is found, or the user's cache folder is
+    not the user's alone (the library is loaded, so it runs: pipeline/private.py)."""
+    from ..private import private_cache
+
+    base = private_cache("native")
+    if base is None:
+        return None
     lib = base / f"eexec-{hashlib.sha256(_C_SOURCE.encode()).hexdigest()[:12]}.so"
     try:
         if not lib.exists():
-            base.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=base) as tmp:
                 src = Path(tmp) / "eexec.c"
                 src.write_text(_C_SOURCE)

@@ -1,0 +1,26 @@
+"""The user's own cache folder, for what the tool loads and runs: compiled template code and its
+compiled C routine (~/.cache/make-notices/<name>/, XDG_CACHE_HOME honoured).
+
+Loading such a file runs it, so a folder is used only when it is this user's and nobody else may
+write to it, as Jinja's own FileSystemBytecodeCache checks its folder: made with mode 0700, and
+looked at with lstat (a symbolic link there is not followed, and not used)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def private_cache(name: str) -> Path | None:
+    """The folder ~/.cache/make-notices/<name>/, made if missing; None where it cannot be made, is
+    not a folder, is not this user's, or others may write to it."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices" / name
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(folder)
+    except (OSError, RuntimeError):
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return folder
