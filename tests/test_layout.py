@@ -275,3 +275,52 @@ def test_stroked_lines_follow_the_graphics_state():
                b"BT /F1 12 Tf (m l S) Tj ET 10 30 m 50 30 l S 1 1 1 RG 0 0 m 400 0 l S 5 5 m 9 9 l n")
     lines = L.stroked_lines(content)
     assert lines == [(10, 20, 200, 20, 2, 1), (10, 120, 300, 120, 0.5, 0), (10, 30, 50, 30, 2, 1), (0, 0, 400, 0, 2, 1)]
+
+
+def _table(rows: list[list[list[str]]], header: list[str]):
+    """A w:tbl as a template renders it: a header row (w:tblHeader), then rows of cells, each
+    cell a list of paragraphs."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def cell(paragraphs: list[str]) -> str:
+        return "<w:tc><w:tcPr/>" + "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in paragraphs) + "</w:tc>"
+
+    xml = (f'<w:tbl xmlns:w="{w}"><w:tblPr><w:tblW w:w="8845" w:type="dxa"/></w:tblPr><w:tblGrid>'
+           + '<w:gridCol w:w="1000"/>' * len(header) + "</w:tblGrid>"
+           + "<w:tr><w:trPr><w:tblHeader/></w:trPr>" + "".join(cell([h]) for h in header) + "</w:tr>"
+           + "".join("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cell(c) for c in row) + "</w:tr>" for row in rows)
+           + "</w:tbl>")
+    return etree.fromstring(xml)
+
+
+def _sizes_and_widths(tbl) -> tuple[set[str], list[int]]:
+    sizes = {el.get(L.qn("w:val")) for el in tbl.iter(L.qn("w:sz"))}
+    return sizes, [int(c.get(L.qn("w:w"))) for c in tbl.iter(L.qn("w:gridCol"))]
+
+
+def test_a_table_whose_dates_and_numbers_leave_its_text_no_room_in_xiaosi_is_set_in_wuhao():
+    """The 整改催办单's table (编号, 问题, 整改时限, 逾期天数, and the 交办通知's 文号 over its date): in
+    小四 the dates and 文号, which never wrap, leave 问题 under its 8 characters, so the table is set
+    in 五号 (10.5 pt, on a 16 pt line) and 问题 gets its 8 characters and more; a table of names and
+    numbers only that does not fit stays in 小四 with its columns narrowed alike, as before."""
+    problem = "部分改革方案出台后配套措施未跟进，落地见效不明显"
+    tbl = _table([[["DC2026-2-04"], [problem], ["2026年9月30日"], ["59天"], ["淄改办发〔2026〕2号", "（2026年6月28日）"]],
+                  [["DC2026-3-16"], ["陶瓷产业绿色低碳转型改革企业参与度不高"], ["2026年11月20日"], ["8天"],
+                   ["淄改办发〔2026〕10号", "（2026年10月30日）"]]],
+                 ["编号", "问题", "整改时限", "逾期天数", "交办通知"])
+    L.fit_table(tbl)
+    sizes, widths = _sizes_and_widths(tbl)
+    assert sizes == {"21"}
+    assert widths[1] - 2 * L.CELL_MARGIN >= 8 * 10.5 * L.PT  # 问题: at least 8 characters of 五号
+    assert sum(widths) == L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT
+    assert {p.find(L.qn("w:pPr") + "/" + L.qn("w:spacing")).get(L.qn("w:line")) for p in tbl.iter(L.qn("w:p"))} == {"320"}
+    for c, texts in ((2, ["2026年9月30日", "2026年11月20日"]), (4, ["淄改办发〔2026〕10号", "（2026年10月30日）"])):
+        assert widths[c] - 2 * L.CELL_MARGIN >= max(L.text_width_em(t) for t in texts) * 10.5 * L.PT  # one line each
+
+    names = _table([[["★社会体制改革专项小组"]] + [[f"{n}00.50"]] * 8 for n in range(1, 4)],
+                   ["单位", "改革任务推进", "督察整改", "改革宣传", "创新探索", "总分", "较上月", "年度累计", "名次"])
+    L.fit_table(names)
+    sizes, widths = _sizes_and_widths(names)
+    assert sizes == {"24"} and sum(widths) == L.PAGE_W - L.MARGIN_LEFT - L.MARGIN_RIGHT

@@ -434,6 +434,7 @@ BODY_STYLES = (S_BODY, S_H1, S_H2, S_H3)
 
 TABLE_PT = 14  # 四号 in a table
 TABLE_SMALL_PT = 12  # 小四, for a table of many columns or wide unbreakable cells
+TABLE_SMALLEST_PT = 10.5  # 五号, for a table whose unbreakable cells leave its text columns no room in 小四
 TABLE_MANY_COLUMNS = 7
 CELL_MARGIN = 57  # twips each side (the 公文表格 style)
 TEXT_MIN_EM = 8  # a text column is at least this many characters wide
@@ -498,7 +499,12 @@ def fit_table(tbl) -> None:
         return sum(fixed(c, size) for c in range(n) if c not in text_cols) + \
             sum(round(max(fixed_em[c], TEXT_MIN_EM) * size * PT) + 2 * CELL_MARGIN for c in text_cols)
 
-    size = TABLE_PT if n < TABLE_MANY_COLUMNS and need(TABLE_PT) <= text_w else TABLE_SMALL_PT
+    if n < TABLE_MANY_COLUMNS and need(TABLE_PT) <= text_w:
+        size = TABLE_PT
+    elif text_cols and need(TABLE_SMALL_PT) > text_w and need(TABLE_SMALLEST_PT) <= text_w:
+        size = TABLE_SMALLEST_PT  # in 小四 a text column would be squeezed below its 8 characters: dates
+    else:  # and 文号 cannot give way (a table of names and numbers only narrows its columns alike in 小四)
+        size = TABLE_SMALL_PT
     widths = [fixed(c, size) for c in range(n)]
     if text_cols:
         for c in text_cols:
@@ -524,7 +530,7 @@ def fit_table(tbl) -> None:
     if tbl_w is not None:
         tbl_w.set(_W_W, str(text_w))
         tbl_w.set(_W_TYPE, "dxa")
-    half_points = str(size * 2)
+    half_points = str(round(size * 2))
     left = set(text_cols)
     for row, head in zip(cells, is_header):
         for c, (tc, w) in enumerate(zip(row, widths)):
@@ -553,9 +559,9 @@ def fit_table(tbl) -> None:
             trpr = rows[i].find(_W_TRPR)
             for el in trpr.findall(_W_CANTSPLIT) if trpr is not None else []:
                 trpr.remove(el)
-    if size != TABLE_PT:  # a 12 pt table on a line to match
+    if size != TABLE_PT:  # a 12 or 10.5 pt table on a line to match
         for p in tbl.iter(_W_P):
-            _set_line(p, round(TABLE_LINE_SMALL))
+            _set_line(p, round(TABLE_LINE_SMALL if size == TABLE_SMALL_PT else TABLE_LINE_SMALLEST))
 
 
 _W_TBLGRID, _W_GRIDCOL, _W_TRPR, _W_TRPR_HEADER = qn("w:tblGrid"), qn("w:gridCol"), qn("w:trPr"), qn("w:trPr") + "/" + qn("w:tblHeader")
@@ -565,6 +571,7 @@ _FONT_SLOTS = tuple(qn(f"w:{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "
 
 
 TABLE_LINE_SMALL = 19 * PT
+TABLE_LINE_SMALLEST = 16 * PT
 ROW_SPLIT_LINES = 4  # a table row of more lines than this may break across pages (else a page is left short)
 
 
