@@ -18,7 +18,7 @@ from ..errors import BadInput, Problem
 from ..output.convert import ConverterPool
 from .runner import Runner
 from .security import Guard, Sessions, is_loopback
-from .views import base, cases, data, dispatch, login, month, register, run, templates
+from .views import base, cases, data, dispatch, login, month, periodic, register, run, templates
 
 HERE = Path(__file__).resolve().parent
 PASSWORD_ENV = "MAKE_NOTICES_PASSWORD"
@@ -78,6 +78,10 @@ def routes() -> list:
         Route("/templates/upload", templates.TemplateUpload),
         Route("/templates/file/{kind}", templates.download),
         Route("/cases", cases.CasesPage),
+        Route("/periodic", periodic.PeriodicPage),
+        Route("/periodic/quarterly", periodic.StartQuarterly),
+        Route("/periodic/interview", periodic.StartInterview),
+        Route("/periodic/tasklist", periodic.StartTasklist),
         Route("/login", login.Login),
         Route("/logout", login.Logout),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -24,7 +24,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 TEMPLATES.env.globals["kind_zh"] = lambda kind: Kind(kind).zh if kind in Kind._value2member_map_ else kind
 
 PAGES = [("/", "本月"), ("/data", "数据"), ("/run", "生成"), ("/register", "文号"), ("/dispatch", "调度"),
-         ("/templates", "模板"), ("/cases", "案例汇编")]
+         ("/templates", "模板"), ("/cases", "案例汇编"), ("/periodic", "季度与年度")]
 # the files a run writes besides its documents (cli.md's output folder); served only when present
 RUN_FILES = ["打印合集.pdf", "用印登记表.xlsx", "整改台账.xlsx", "排名表.xlsx", "签收反馈.xlsx", "调度汇总.xlsx", "manifest.json"]
 UPLOAD_TYPES = {".xlsx", ".csv", ".yaml", ".yml"}
