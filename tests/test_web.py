@@ -407,3 +407,107 @@ def test_the_pipeline_never_imports_the_web():
 
 
 
+
+
+# --------------------------------------------------------------------------- 季度与年度 (/periodic)
+
+def test_the_periodic_page_shows_its_three_forms_and_the_months_proposals(client):
+    page = client.get("/periodic", params={"month": "2026-11", "as_of": "2026-11-30", "quarter": "2026-Q4"})
+    assert page.status_code == 200
+    assert '<a href="/periodic" class="here">季度与年度</a>' in page.text
+    for action in ("/periodic/quarterly", "/periodic/interview", "/periodic/tasklist"):
+        assert f'<form method="post" action="{action}"' in page.text
+    assert '<option value="2026-Q4" selected>2026年第四季度（2026-Q4）</option>' in page.text
+    # the 约谈建议 as `make-notices interview --dry-run` finds them, with the number it would take
+    row = re.search(r'<table class="plan" id="proposals">.*?<tbody>\s*<tr>(.*?)</tr>', page.text, re.S).group(1)
+    assert "社会体制改革专项小组" in row and "淄改办发〔2026〕" in row
+    assert "连续2个月专项小组排名末位：2026年10月第4名（共4个）、2026年11月第4名（共4个）" in row
+
+
+def test_periodic_posts_without_their_token_are_refused(client, office):
+    for path, data in (("/periodic/quarterly", {"quarter": "2026-Q4", "quarter_as_of": "2026-11-30"}),
+                       ("/periodic/interview", {"month": "2026-11", "as_of": "2026-11-30"}),
+                       ("/periodic/tasklist", {"year": "2026", "date": "2026-11-30", "csrf_token": "forged"})):
+        answer = client.post(path, data=data)
+        assert answer.status_code == 403 and "CSRF" in answer.text, path
+    assert client.get("/run/state").status_code == 286  # no run was started
+    assert not (office / "out").exists() and not (office / "data" / "register.sqlite").exists()
+
+
+def test_bad_periodic_input_is_a_message_on_the_page(client, office):
+    csrf = token(client.get("/periodic").text)
+    for path, data, message in (
+        ("/periodic/quarterly", {"quarter": "2026-Q7"}, "季度：&#34;2026-Q7&#34; is not a quarter (use 2026-Q4)"),
+        ("/periodic/quarterly", {"quarter": "2026-Q4", "quarter_as_of": "2026-11-31"}, "通报日期："),
+        ("/periodic/interview", {"month": "2026-13", "as_of": "2026-11-30"}, "&#34;2026-13&#34; is not a month"),
+        ("/periodic/tasklist", {"year": "二〇二七"}, "年份：&#34;二〇二七&#34; 不是年份"),
+    ):
+        answer = client.post(path, data={**data, "csrf_token": csrf})
+        assert answer.status_code == 400 and message in answer.text, (path, data)
+        assert '<pre class="bad failure">' in answer.text
+    assert client.get("/run/state").status_code == 286  # nothing started
+    assert not (office / "out").exists() and not (office / "data" / "register.sqlite").exists()
+
+
+def manifest_docs(folder: Path) -> list[tuple[str, str]]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return [(d["doc_no"], d["docx"]) for d in manifest["documents"]]
+
+
+def test_the_three_periodic_runs_from_the_page_match_the_command_line(docx_only, tmp_path):
+    """季度通报, 约谈通知, 年度任务分工 started on the page (PDFs off): each makes the folder the command
+    makes, with the same numbers and files, and the page then lists its documents."""
+    runs = [("/periodic/quarterly", {"quarter": "2026-Q4", "quarter_as_of": "2026-11-30"}, "2026-Q4",
+             ("quarterly", "--quarter", "2026-Q4", "--as-of", "2026-11-30")),
+            ("/periodic/interview", {"month": "2026-11", "as_of": "2026-11-30"}, "2026-11-interview",
+             ("interview", "--month", "2026-11", "--as-of", "2026-11-30")),
+            ("/periodic/tasklist", {"year": "2027", "date": "2026-12-20"}, "tasklist-2027",
+             ("tasklist", "--year", "2027", "--date", "2026-12-20"))]
+    with TestClient(create_app(docx_only / "config.yaml"), base_url="http://127.0.0.1:8750") as c:
+        for path, data, label, _ in runs:
+            csrf = token(c.get("/periodic").text)
+            started = c.post(path, data={**data, "csrf_token": csrf}, follow_redirects=False)
+            assert started.status_code == 303, started.text
+            c.get("/run/events")  # streams until the run ends
+            state = c.get("/run/state")
+            assert 'data-status="done"' in state.text, state.text
+            docs = manifest_docs(docx_only / "out" / label)
+            assert docs and all((docx_only / "out" / label / docx).is_file() for _, docx in docs)
+            page = c.get(started.headers["location"])
+            section = re.search(rf'<section class="periodic" id="{path.rsplit("/", 1)[1]}">(.*?)</section>', page.text, re.S).group(1)
+            assert re.findall(r'class="nowrap doc-no">([^<]+)<', section) == [n for n, _ in docs], section
+            assert f'href="/download/{label}/{docs[0][1]}"' in section
+            assert c.get(f"/download/{label}/{docs[0][1]}").status_code == 200
+        # once made, the month's unit has had its notice: nothing more is proposed
+        assert 'id="no-proposals"' in c.get("/periodic", params={"month": "2026-11", "as_of": "2026-11-30"}).text
+        # a later visit shows each folder as it is
+        page = c.get("/periodic", params={"quarter": "2026-Q4", "year": "2027", "month": "2026-11", "as_of": "2026-11-30"})
+        for _, _, label, _ in runs:
+            assert f'href="/zip/{label}"' in page.text
+    # the command line, on a copy made the same way, gives the same numbers and files
+    cli = copy_sample(tmp_path / "cli")
+    for _, _, label, args in runs:
+        assert run_in(cli, "-q", *args, "--no-pdf").exit_code == 0
+        assert manifest_docs(cli / "out" / label) == manifest_docs(docx_only / "out" / label)
+
+
+def test_periodic_runs_one_at_a_time(docx_only):
+    import datetime as dt
+    import threading
+
+    from pipeline.web.runner import RunState
+
+    app = create_app(docx_only / "config.yaml")
+    release = threading.Event()
+    assert app.state.site.runner.start(RunState("quarterly", "2026-Q4", dt.date(2026, 11, 30)), lambda progress: release.wait(30))
+    try:
+        with TestClient(app, base_url="http://127.0.0.1:8750") as c:
+            csrf = token(c.get("/periodic").text)
+            for path, data in (("/periodic/tasklist", {"year": "2027"}), ("/periodic/interview", {"month": "2026-11"})):
+                second = c.post(path, data={**data, "csrf_token": csrf})
+                assert "已有一次生成正在进行" in second.text
+            section = re.search(r'<section class="periodic" id="quarterly">(.*?)</section>', second.text, re.S).group(1)
+            assert 'id="run-bar"' in section and "sse-connect" in section
+            assert not (docx_only / "out").exists()
+    finally:
+        release.set()
