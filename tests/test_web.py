@@ -220,7 +220,7 @@ def test_only_loopback_host_names_are_served(client):
 def test_with_a_password_every_page_needs_the_login(office):
     app = create_app(office / "config.yaml", password="s3cret-口令", loopback_only=False)
     with TestClient(app, base_url="http://192.0.2.7:8750", follow_redirects=False) as c:
-        for path in ("/", "/data", "/run", "/register", "/dispatch", "/templates", "/cases", "/run/events",
+        for path in ("/", "/data", "/run", "/register", "/dispatch", "/templates", "/cases", "/periodic", "/run/events",
                      "/download/2026-11/manifest.json", "/zip/2026-11", "/data/file/tasks"):
             answer = c.get(path)
             assert answer.status_code == 303 and answer.headers["location"] == "/login", path

@@ -376,6 +376,28 @@ def test_the_book_run(page, server, office, shots):
     shot(page, shots, "cases")
 
 
+def test_the_quarter_bulletin_from_the_periodic_page(page, server, office, shots):
+    """季度与年度: pick the quarter and the date, click 生成季度通报, follow it to its document listed."""
+    page.goto(f"{server}/periodic?month=2026-11&as_of=2026-11-30")
+    assert page.locator("nav a.here").inner_text() == "季度与年度"
+    page.locator("select[name=quarter]").select_option("2026-Q4")
+    page.locator("input[name=quarter_as_of]").fill("2026-11-30")
+    values, seconds, status, events = run_and_watch(page, "#start-quarterly")
+    assert status == "done", page.locator("#run-state").inner_text()
+    assert events, "the page did not follow the run by server-sent events"
+    manifest = json.loads((office / "out" / "2026-Q4" / "manifest.json").read_text(encoding="utf-8"))
+    assert [d["kind"] for d in manifest["documents"]] == ["quarterly"] and manifest["documents"][0]["pdf"]
+    listed = page.locator("#quarterly #run-state table.docs td.doc-no").all_inner_texts()
+    assert listed == [d["doc_no"] for d in manifest["documents"]]
+    assert page.locator("#quarterly #run-state a.pdf").count() == 1
+    print(f"\nthe 季度通报: clicking 生成季度通报 to the finished list: {seconds:.1f} s")
+    # the month's 约谈建议 below it, from the interview's dry run
+    page.goto(f"{server}/periodic?quarter=2026-Q4&quarter_as_of=2026-11-30&month=2026-11&as_of=2026-11-30")
+    assert page.locator("#quarterly #run-state table.docs td.doc-no").all_inner_texts() == listed
+    assert "社会体制改革专项小组" in page.locator("#interview table#proposals").inner_text()
+    shot(page, shots, "periodic")
+
+
 def test_a_path_outside_the_output_is_404_on_the_wire(server):
     """Raw requests, as no browser would send them: dot segments left in the path."""
     host, port = server.removeprefix("http://").split(":")
@@ -416,7 +438,7 @@ def test_with_a_password_every_page_asks_for_the_login(browser, office, shots, t
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
     try:
         p = context.new_page()
-        for path in ("/", "/data", "/run", "/register", "/dispatch", "/templates", "/cases"):
+        for path in ("/", "/data", "/run", "/register", "/dispatch", "/templates", "/cases", "/periodic"):
             p.goto(url + path)
             assert p.url == url + "/login", path
         p.locator("input[name=password]").fill("guess")
