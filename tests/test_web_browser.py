@@ -269,7 +269,7 @@ def test_open_a_page_picture(page, server, shots):
 def test_the_zip_holds_every_file_of_the_manifest(page, server, office):
     page.goto(f"{server}/run?month=2026-11&as_of={AS_OF}")
     with page.expect_download() as info:
-        page.locator("#zip").first.click()
+        page.locator("a.zip").first.click()
     names = set(zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())).namelist())
     manifest = json.loads((office / "out" / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
     wanted = {f"2026-11/{d[k]}" for d in manifest["documents"] for k in ("docx", "pdf")}
