@@ -297,7 +297,6 @@ class _Claims:
     MOST = 65536  # bytes a pipe holds by default: documents past these are left to the front's taker
 
     def __init__(self, count: int):
-        self.count = count
         self.read, write = os.pipe()
         try:
             os.write(write, b"." * min(count, self.MOST))

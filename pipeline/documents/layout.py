@@ -142,10 +142,7 @@ def _ppr(p):
 
 def _set_child(parent, tag: str, **attrs):
     """parent's child `tag` (appended if missing) with attrs set; returns it."""
-    name = _clark(tag)
-    el = parent.find(name)
-    if el is None:
-        el = etree.SubElement(parent, name)
+    el = _child(parent, _clark(tag))
     for k, v in attrs.items():
         el.set(_clark(k), str(v))
     return el
@@ -457,7 +454,8 @@ def unbreakable(text: str) -> bool:
 def fit_table(tbl) -> None:
     """Set a 公文 table the way offices do: column widths from the content, so a date, a number, a
     文号 or a unit's short name never wraps and the text columns share the rest; 四号 (14 pt) text,
-    小四 (12 pt) when the table has many columns or the unbreakable cells need it; the header row
+    小四 (12 pt) when the table has many columns or the unbreakable cells need it, 五号 (10.5 pt)
+    when in 小四 they would leave a text column under its 8 characters; the header row
     (w:tblHeader) in 黑体. The 版记 (one column) and tables that are not grids are left alone."""
     grid = tbl.find(_W_TBLGRID)
     rows = tbl.findall(_W_TR)
