@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -326,7 +327,6 @@ class CompiledTemplate:
         used.update(paths)
         return env.template_class.from_code(env, code, env.make_globals(None), None)
 
-
     def trees(self):
         """The Jinja syntax trees of every rendered source (body, parts, properties)."""
         yield self.env.parse(split_lines(self.body_source))
@@ -388,15 +388,11 @@ class _CodeCache:
     KEPT = 400  # entries; the oldest go when a new one is written
 
     def __init__(self, folder: Path, example: dict[str, Any] | None):
-        import hashlib
         import json
-        from importlib.util import MAGIC_NUMBER
-
-        import jinja2
 
         self.folder = folder
-        self.base = hashlib.sha256(MAGIC_NUMBER + jinja2.__version__.encode() + Path(__file__).read_bytes()
-                                   + json.dumps(example, sort_keys=True, ensure_ascii=False, default=_stable).encode())
+        self.base = _code_key_base().copy()
+        self.base.update(json.dumps(example, sort_keys=True, ensure_ascii=False, default=_stable).encode())
 
     @classmethod
     def open(cls, example: dict[str, Any] | None) -> _CodeCache | None:
@@ -437,6 +433,19 @@ class _CodeCache:
                 old.unlink(missing_ok=True)
         except OSError:
             part.unlink(missing_ok=True)  # only costs a compile next time
+
+
+@functools.lru_cache(maxsize=1)
+def _code_key_base():
+    """What every compiled-code key starts with, worked out once a process: Python's bytecode magic,
+    Jinja's version and this module (the environment is made here)."""
+    import hashlib
+    from importlib.util import MAGIC_NUMBER
+
+    import jinja2
+
+    return hashlib.sha256(MAGIC_NUMBER + jinja2.__version__.encode() + Path(__file__).read_bytes())
+
 
 class _ZipBase:
     """A zip (the template's parts that every document copies as they are) that documents extend:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import RunFailed
+from ..private import cache_home
 from .reproducible import normalise_file
 
 FONTS_CONF = Path(__file__).resolve().parent.parent / "fonts" / "fonts.conf"
@@ -73,15 +74,11 @@ def soffice_env() -> dict[str, str]:
     return env
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "make-notices"
-
-
 class Profile:
     """A LibreOffice profile folder held with a lock: two instances never share one."""
 
     def __init__(self) -> None:
-        base = _cache_dir()
+        base = cache_home()
         base.mkdir(parents=True, exist_ok=True)
         for slot in range(256):
             lock = open(base / f"lo-profile-{slot}.lock", "w")
