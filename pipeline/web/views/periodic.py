@@ -21,7 +21,7 @@ from ...rules.quarterly import Quarter
 from ...sources.values import parse_date
 from ..runner import RunState
 from .base import call, pick_dates, render, site
-from .run import output_view, state_view
+from .run import conversion, output_view, state_view
 
 WHATS = ("quarterly", "interview", "tasklist")
 
@@ -113,9 +113,7 @@ def _start(request: Request, what: str, label: str, as_of: dt.date, job) -> bool
     config = s.config()
 
     def run(progress):  # as the command line: pdf.enabled and pdf.jobs of the config, the site's warm pool
-        jobs = config.pdf.jobs if isinstance(config.pdf.jobs, int) else None
-        pool = s.warm_pool(jobs) if config.pdf.enabled else None
-        return job(config, progress=progress, pdf=config.pdf.enabled, jobs=jobs, pool=pool)
+        return job(config, progress=progress, **conversion(s, config))
 
     return s.runner.start(RunState(what, label, as_of, pdf=config.pdf.enabled), run)
 

@@ -43,12 +43,17 @@ def state_view(request: Request) -> dict:
     return {"state": state, "out": out}
 
 
+def conversion(site_, config) -> dict:
+    """A run's PDF options as the command line takes them from the config (pdf.enabled, pdf.jobs),
+    with the site's warm LibreOffice pool when PDFs are made: pdf, jobs and pool."""
+    jobs = config.pdf.jobs if isinstance(config.pdf.jobs, int) else None
+    return {"pdf": config.pdf.enabled, "jobs": jobs, "pool": site_.warm_pool(jobs) if config.pdf.enabled else None}
+
+
 def monthly_job(site_, config, month: str, as_of):
     """The same call as `make-notices monthly`, with the site's warm LibreOffice pool when there is one."""
     def job(progress):
-        jobs = config.pdf.jobs if isinstance(config.pdf.jobs, int) else None
-        pool = site_.warm_pool(jobs) if config.pdf.enabled else None
-        return build.monthly(config, month, as_of, pdf=config.pdf.enabled, jobs=jobs, progress=progress, pool=pool)
+        return build.monthly(config, month, as_of, progress=progress, **conversion(site_, config))
     return job
 
 
